@@ -1,0 +1,5 @@
+import { runMain } from '../../subgraphs/shared/src/main';
+import { loadGatewayConfig } from './config';
+import { startGateway } from './index';
+
+runMain('gateway', () => startGateway(loadGatewayConfig()));

@@ -1,0 +1,144 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Client } from 'pg';
+import { generateSigningKeyPem } from '../subgraphs/identity/src/sessions/signing-key';
+import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '../subgraphs/identity/src/database/seed';
+import { hasCommand, startEmbeddedPostgres, startRedisServer, type LocalPostgres, type LocalRedis } from './lib/local-services';
+import { migrateAndSeed } from './lib/seed-all';
+
+const HELP = `Usage: npm start
+
+Runs the whole graph on this machine: embedded PostgreSQL (data in .data/postgres), Redis
+(REDIS_URL, or a redis-server from PATH with data in .data/redis), migrations, demo data, the
+identity (4001), documents (4002) and payments (4003) subgraphs and the gateway (4000).
+Environment: DATABASE_URL to use an existing Postgres, REDIS_URL an existing Redis,
+POSTGRES_PORT (default 54329) and REDIS_PORT (default 63790) for the local ones, LOG_LEVEL.
+Ctrl-C stops everything.`;
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const DATA = path.join(ROOT, '.data');
+const DIST = path.join(ROOT, 'dist');
+const say = (line: string) => process.stdout.write(`start: ${line}\n`);
+
+async function canConnect(url: string): Promise<boolean> {
+  const client = new Client({ connectionString: url, connectionTimeoutMillis: 1_000 });
+  try { await client.connect(); await client.end(); return true; } catch { return false; }
+}
+
+async function ensureDatabase(adminUrl: string, name: string): Promise<string> {
+  const client = new Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (!rowCount) await client.query(`CREATE DATABASE "${name}"`);
+  } finally { await client.end(); }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function waitForReady(url: string, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try { if ((await fetch(url, { signal: AbortSignal.timeout(1_000) })).ok) return true; } catch { /* not yet */ }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  return false;
+}
+
+async function main(): Promise<void> {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) { console.log(HELP); return; }
+  mkdirSync(DATA, { recursive: true });
+  const children: ChildProcess[] = [];
+  let postgres: LocalPostgres | undefined;
+  let redis: LocalRedis | undefined;
+  let stopping = false;
+  const stopAll = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    say('stopping…');
+    await Promise.all(children.map((child) => new Promise<void>((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    })));
+    await redis?.stop();
+    await postgres?.stop().catch(() => {});
+    say('stopped');
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stopAll(0));
+  process.on('SIGTERM', () => void stopAll(0));
+
+  try {
+    let adminUrl = process.env.DATABASE_URL;
+    if (!adminUrl) {
+      const port = Number(process.env.POSTGRES_PORT ?? 54329);
+      const localUrl = `postgres://postgres:postgres@127.0.0.1:${port}/postgres`;
+      if (await canConnect(localUrl)) {
+        say(`PostgreSQL already running on port ${port} (left by an earlier run): using it`);
+      } else {
+        say(`starting embedded PostgreSQL on port ${port} (data in .data/postgres)…`);
+        postgres = await startEmbeddedPostgres({ dataDir: path.join(DATA, 'postgres'), port });
+      }
+      adminUrl = localUrl;
+    }
+    const databaseUrl = process.env.DATABASE_URL ?? (await ensureDatabase(adminUrl, 'identity_graph'));
+
+    let redisUrl = process.env.REDIS_URL;
+    if (!redisUrl && hasCommand('redis-server')) {
+      mkdirSync(path.join(DATA, 'redis'), { recursive: true });
+      redis = await startRedisServer({ port: Number(process.env.REDIS_PORT ?? 63790), dataDir: path.join(DATA, 'redis') });
+      redisUrl = redis.url;
+      say(`started redis-server at ${redisUrl}`);
+    } else if (!redisUrl) {
+      say('no REDIS_URL and no redis-server on PATH: running without the shared cache (limits counted per process)');
+    }
+
+    const keyFile = path.join(DATA, 'jwt-signing-key.pem');
+    if (!existsSync(keyFile)) writeFileSync(keyFile, await generateSigningKeyPem(), { mode: 0o600 });
+
+    say('migrating and seeding demo data…');
+    await migrateAndSeed(databaseUrl, (line) => say(`  ${line}`));
+
+    const env = {
+      ...process.env,
+      NODE_ENV: process.env.NODE_ENV ?? 'development',
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+      DATABASE_URL: databaseUrl,
+      ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
+      JWT_PRIVATE_KEY: readFileSync(keyFile, 'utf8'),
+      SUPERGRAPH_PATH: path.join(ROOT, 'schema', 'supergraph.graphql'),
+    };
+    for (const entry of ['subgraphs/payments/src/main.js', 'subgraphs/identity/src/main.js', 'subgraphs/documents/src/main.js', 'gateway/src/main.js']) {
+      const child = spawn(process.execPath, ['--enable-source-maps', path.join(DIST, entry)], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+      child.once('exit', (code) => { if (!stopping) { say(`${entry} exited with ${code}`); void stopAll(1); } });
+      children.push(child);
+    }
+    if (!(await waitForReady('http://127.0.0.1:4000/ready', 60_000))) throw new Error('the gateway did not become ready within 60 s');
+
+    const accounts = DEMO_ACCOUNTS.map((a) => `    ${a.role.padEnd(14)} ${a.username.padEnd(18)} ${a.fullName}`).join('\n');
+    process.stdout.write(`
+The graph is running.
+
+  Gateway:      http://127.0.0.1:4000/graphql
+  Subgraphs:    identity http://127.0.0.1:4001/graphql · documents :4002 · payments :4003
+  SMS outbox:   http://127.0.0.1:4001/dev/sms?phone=0912000001   (one-time codes, development only)
+
+  Try it:
+    curl -s http://127.0.0.1:4000/graphql -H 'content-type: application/json' \\
+      -d '{"query":"{ postalPoint(code: \\"001-BC-0001\\") { name address } publicServices(first: 3) { edges { node { name feeSchedule { total } } } } }"}'
+
+  Demo accounts (password ${DEMO_PASSWORD}; log in, then read the code from the SMS outbox):
+${accounts}
+
+Ctrl-C stops everything.
+`);
+  } catch (error) {
+    process.stderr.write(`start: ${(error as Error).message}\n`);
+    await stopAll(1);
+  }
+}
+
+void main();

@@ -1,0 +1,11 @@
+import type DataLoader from 'dataloader';
+import type { SubgraphRequestContext } from '../../shared/src';
+import type { Dossier } from './dossiers/dossier.entity';
+import type { PublicService } from './public-services/public-service.entity';
+
+export interface DocumentsLoaders {
+  services: DataLoader<string, PublicService | null>;
+  dossiers: DataLoader<string, Dossier | null>;
+}
+
+export type DocumentsContext = SubgraphRequestContext<DocumentsLoaders>;

@@ -1,0 +1,14 @@
+import { openDatabase, type Database, type Logger } from '../../../shared/src';
+import { Dossier, DossierEvent } from '../dossiers/dossier.entity';
+import { PublicService } from '../public-services/public-service.entity';
+import { CreateDocuments1763856000000 } from './migrations/1763856000000-create-documents';
+
+export const DOCUMENTS_SCHEMA = 'documents';
+
+export function openDocumentsDatabase(url: string, log: Logger): Promise<Database> {
+  return openDatabase({
+    url, schema: DOCUMENTS_SCHEMA, logger: log,
+    entities: [PublicService, Dossier, DossierEvent],
+    migrations: [CreateDocuments1763856000000],
+  });
+}

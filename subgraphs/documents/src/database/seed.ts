@@ -1,0 +1,25 @@
+import type { DataSource } from 'typeorm';
+import { foldForSearch } from '../../../shared/src';
+import { CATALOGUE } from '../public-services/catalogue';
+import { PublicService } from '../public-services/public-service.entity';
+import { newRegistrationCode } from '../dossiers/registration-code';
+
+/** Idempotent: inserts catalogue entries that are missing, leaves existing ones as they are. */
+export async function seedDocuments(db: DataSource): Promise<{ services: number }> {
+  const rows = CATALOGUE.map((s, i) => ({ ...s, isActive: true, position: (i + 1) * 10, searchText: foldForSearch(`${s.name} ${s.code} ${s.agencyName}`) }));
+  await db.createQueryBuilder().insert().into(PublicService).values(rows).orIgnore().execute();
+  return { services: rows.length };
+}
+
+/** Development only: one submitted dossier for the demo citizen, so the first query shows something. */
+export async function seedDemoDossier(db: DataSource, applicantAccountId: string): Promise<void> {
+  const existing = await db.query(`SELECT 1 FROM documents.dossiers WHERE applicant_account_id = $1 LIMIT 1`, [applicantAccountId]);
+  if (existing.length) return;
+  await db.transaction(async (manager) => {
+    const [dossier] = await manager.query(
+      `INSERT INTO documents.dossiers (registration_code, service_code, applicant_account_id, status, channel, appointment_date, delivery_method)
+       VALUES ($1, 'GPLX_EXCHANGE', $2, 'SUBMITTED', 'ONLINE', (now() AT TIME ZONE 'Asia/Ho_Chi_Minh')::date + 7, 'PICKUP') RETURNING id`,
+      [newRegistrationCode(), applicantAccountId]);
+    await manager.query(`INSERT INTO documents.dossier_events (dossier_id, to_status, actor_account_id) VALUES ($1, 'SUBMITTED', $2)`, [dossier.id, applicantAccountId]);
+  });
+}

@@ -1,0 +1,16 @@
+import { Role, type Principal } from '../../../shared/src';
+import type { Dossier } from './dossier.entity';
+import type { PublicService } from '../public-services/public-service.entity';
+
+/**
+ * Who may see a dossier: its applicant; an official of the agency that handles the service; a clerk of
+ * the postal point that received it; an administrator. Everyone else is told it does not exist.
+ */
+export function canViewDossier(principal: Principal, dossier: Dossier, service: PublicService | null): boolean {
+  switch (principal.role) {
+    case Role.ADMINISTRATOR: return true;
+    case Role.OFFICIAL: return !!service && principal.agencyCode === service.agencyCode;
+    case Role.POSTAL_CLERK: return !!dossier.receivedPostalPointCode && principal.postalPointCode === dossier.receivedPostalPointCode;
+    default: return dossier.applicantAccountId === principal.accountId;
+  }
+}

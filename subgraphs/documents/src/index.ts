@@ -1,0 +1,37 @@
+import 'reflect-metadata';
+import { Cache, connectRedis, createLogger, ResolverContainer, startSubgraph, TokenVerifier, type Database, type Logger, type RunningService } from '../../shared/src';
+import type { DocumentsConfig } from './config';
+import type { DocumentsLoaders } from './context';
+import { openDocumentsDatabase } from './database/data-source';
+import { createDossierLoader } from './dossiers/dossier.loader';
+import { AccountDossiersResolver, DossierResolver } from './dossiers/dossier.resolver';
+import { DossierService } from './dossiers/dossier.service';
+import { PublicServiceResolver } from './public-services/public-service.resolver';
+import { PublicServiceCatalogue, type CachedService } from './public-services/public-service.service';
+import { buildDocumentsSchema } from './schema';
+
+export interface RunningDocuments extends RunningService { database: Database }
+
+/** Starts the documents subgraph; returns its URL (tests start it in-process). */
+export async function startDocuments(config: DocumentsConfig, overrides: { log?: Logger } = {}): Promise<RunningDocuments> {
+  const log = overrides.log ?? createLogger({ service: 'documents', level: config.LOG_LEVEL });
+  const redis = await connectRedis(config.REDIS_URL, log, 'documents');
+  const database = await openDocumentsDatabase(config.DATABASE_URL, log);
+  const serviceCache = new Cache<CachedService>(redis, 'documents:public-service:v1', { ttlSeconds: 600, log, keyPrefix: config.REDIS_KEY_PREFIX });
+  const catalogue = new PublicServiceCatalogue(database.dataSource, serviceCache);
+  const dossiers = new DossierService(database.dataSource, log);
+  const container = new ResolverContainer()
+    .register(new PublicServiceResolver(catalogue))
+    .register(new DossierResolver(dossiers))
+    .register(new AccountDossiersResolver(dossiers));
+
+  const service = await startSubgraph<DocumentsLoaders>({
+    name: 'documents', host: config.HOST, port: config.DOCUMENTS_PORT, production: config.NODE_ENV === 'production', log,
+    schema: await buildDocumentsSchema(),
+    database, redis, container,
+    verifier: new TokenVerifier({ jwksUrl: config.IDENTITY_JWKS_URL }, config.JWT_ISSUER),
+    loaders: () => ({ services: catalogue.loader(), dossiers: createDossierLoader(database.dataSource) }),
+    onStop: async () => { await database.dataSource.destroy(); redis?.disconnect(); },
+  });
+  return { ...service, database };
+}

@@ -1,0 +1,6 @@
+import 'reflect-metadata';
+import { runMain } from '../../shared/src/main';
+import { loadDocumentsConfig } from './config';
+import { startDocuments } from './index';
+
+runMain('documents', () => startDocuments(loadDocumentsConfig()));

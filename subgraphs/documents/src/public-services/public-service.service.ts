@@ -1,0 +1,34 @@
+import DataLoader from 'dataloader';
+import { In, type DataSource } from 'typeorm';
+import { BadInputError, decodeCursor, escapeLike, foldForSearch, pageSize, toConnection, type Cache, type Connection } from '../../../shared/src';
+import { PublicService } from './public-service.entity';
+
+export type CachedService = Omit<PublicService, never>;
+
+export class PublicServiceCatalogue {
+  constructor(private readonly db: DataSource, private readonly cache: Cache<CachedService>) {}
+
+  /** Per request; the catalogue is hot, so lookups go through the shared cache. */
+  loader(): DataLoader<string, PublicService | null> {
+    return new DataLoader(async (codes) => {
+      const found = await this.cache.getMany(codes, async (missing) => {
+        const rows = await this.db.getRepository(PublicService).find({ where: { code: In(missing) } });
+        return new Map(rows.map((row) => [row.code, { ...row }]));
+      });
+      return found.map((row) => (row ? Object.assign(new PublicService(), row) : null));
+    });
+  }
+
+  async list(search: string | undefined, first: number | undefined, after: string | undefined): Promise<Connection<PublicService>> {
+    const size = pageSize(first);
+    const cursor = decodeCursor(after, 2);
+    const query = this.db.getRepository(PublicService).createQueryBuilder('s').orderBy('s.position', 'ASC').addOrderBy('s.code', 'ASC').limit(size + 1);
+    if (search !== undefined) {
+      const folded = foldForSearch(search);
+      if (folded.length < 2 || folded.length > 100) throw new BadInputError('"search" must be 2 to 100 characters.', [{ field: 'search', message: '2 to 100 characters' }]);
+      query.andWhere(`s.search_text LIKE :q ESCAPE '\\'`, { q: `%${escapeLike(folded)}%` });
+    }
+    if (cursor) query.andWhere('(s.position, s.code) > (:position, :code)', { position: cursor[0], code: cursor[1] });
+    return toConnection(await query.getMany(), size, (s) => [s.position, s.code], !!cursor);
+  }
+}

@@ -1,0 +1,12 @@
+import type { GraphQLSchema } from 'graphql';
+import { buildFederatedSchema } from '../../shared/src';
+import { AccountDossiersResolver, DossierResolver, resolveAccountReference, resolveDossierReference } from './dossiers/dossier.resolver';
+import { PublicServiceResolver, resolvePublicServiceReference } from './public-services/public-service.resolver';
+
+/** The documents subgraph's schema; needs no database, so `npm run compose` can print it. */
+export function buildDocumentsSchema(): Promise<GraphQLSchema> {
+  return buildFederatedSchema({
+    resolvers: [PublicServiceResolver, DossierResolver, AccountDossiersResolver],
+    references: { PublicService: resolvePublicServiceReference, Dossier: resolveDossierReference, Account: resolveAccountReference },
+  });
+}

@@ -1,0 +1,128 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Authorized, Directive, Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { DateScalar, OWNER, Role } from '../../../shared/src';
+import { PostalPoint } from '../postal-points/postal-point.stub';
+
+export enum AccountKind {
+  /** công dân Việt Nam */
+  CITIZEN = 'CITIZEN',
+  /** người nước ngoài */
+  FOREIGNER = 'FOREIGNER',
+  /** tổ chức, doanh nghiệp */
+  ORGANISATION = 'ORGANISATION',
+}
+registerEnumType(AccountKind, { name: 'AccountKind' });
+
+export enum Gender { MALE = 'MALE', FEMALE = 'FEMALE' }
+registerEnumType(Gender, { name: 'Gender' });
+
+/** Mức độ 1: created online, phone verified. Mức độ 2: person and chip ID card checked in person. */
+export enum AssuranceLevel { LEVEL_1 = 'LEVEL_1', LEVEL_2 = 'LEVEL_2' }
+registerEnumType(AssuranceLevel, { name: 'AssuranceLevel' });
+
+export enum AccountStatus {
+  PENDING_PHONE_VERIFICATION = 'PENDING_PHONE_VERIFICATION',
+  PENDING_IN_PERSON_VERIFICATION = 'PENDING_IN_PERSON_VERIFICATION',
+  ACTIVE = 'ACTIVE',
+  LOCKED = 'LOCKED',
+  SUSPENDED = 'SUSPENDED',
+  REVOKED = 'REVOKED',
+}
+registerEnumType(AccountStatus, { name: 'AccountStatus' });
+
+/** Who may read a person's identity data: the person, and staff acting on it. */
+const PERSONAL_DATA_READERS = [OWNER, Role.POSTAL_CLERK, Role.OFFICIAL, Role.ADMINISTRATOR];
+
+/** An electronic identity account (tài khoản định danh điện tử). */
+@Entity({ name: 'accounts' })
+@ObjectType({ description: 'An electronic identity account (tài khoản định danh điện tử).' })
+@Directive('@key(fields: "id")')
+export class Account {
+  @PrimaryGeneratedColumn('uuid')
+  @Field(() => ID)
+  id: string;
+
+  @Column({ type: 'text' })
+  @Field(() => AccountKind)
+  kind: AccountKind;
+
+  @Column({ type: 'text' })
+  @Field(() => Role)
+  role: Role;
+
+  /** A citizen's username is their personal identification number; staff have their own. */
+  @Column({ type: 'text', unique: true })
+  @Authorized(PERSONAL_DATA_READERS)
+  @Field()
+  username: string;
+
+  @Column({ name: 'personal_id_number', type: 'text', nullable: true, unique: true })
+  @Authorized(PERSONAL_DATA_READERS)
+  @Field(() => String, { nullable: true, description: '12-digit personal identification number (số định danh cá nhân).' })
+  personalIdNumber: string | null;
+
+  @Column({ name: 'full_name', type: 'text' })
+  @Authorized(PERSONAL_DATA_READERS)
+  @Field()
+  fullName: string;
+
+  @Column({ name: 'date_of_birth', type: 'date', nullable: true })
+  @Authorized(PERSONAL_DATA_READERS)
+  @Field(() => DateScalar, { nullable: true })
+  dateOfBirth: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  @Authorized(PERSONAL_DATA_READERS)
+  @Field(() => Gender, { nullable: true })
+  gender: Gender | null;
+
+  /** E.164, e.g. +84912345678. */
+  @Column({ type: 'text' })
+  @Authorized(PERSONAL_DATA_READERS)
+  @Field()
+  phone: string;
+
+  @Column({ type: 'text', nullable: true })
+  @Authorized(PERSONAL_DATA_READERS)
+  @Field(() => String, { nullable: true })
+  email: string | null;
+
+  /** Never selected unless asked for explicitly (login), never cached, never in the graph. */
+  @Column({ name: 'password_hash', type: 'text', select: false })
+  passwordHash?: string;
+
+  /** Null until the phone is verified. */
+  @Column({ type: 'text', nullable: true })
+  @Field(() => AssuranceLevel, { nullable: true })
+  level: AssuranceLevel | null;
+
+  @Column({ type: 'text' })
+  @Field(() => AccountStatus)
+  status: AccountStatus;
+
+  @Column({ name: 'verification_postal_point_code', type: 'text', nullable: true })
+  verificationPostalPointCode: string | null;
+
+  /** A postal clerk acts only at this postal point. */
+  @Column({ name: 'postal_point_code', type: 'text', nullable: true })
+  postalPointCode: string | null;
+
+  /** An official processes only this agency's dossiers. */
+  @Column({ name: 'agency_code', type: 'text', nullable: true })
+  agencyCode: string | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  @Field()
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+
+  get ownerAccountId(): string { return this.id; }
+
+  /** The postal point chosen for in-person verification, resolved by the payments subgraph. */
+  @Field(() => PostalPoint, { nullable: true })
+  get verificationPostalPoint(): PostalPoint | null {
+    return this.verificationPostalPointCode ? { code: this.verificationPostalPointCode } : null;
+  }
+}

@@ -1,0 +1,29 @@
+import DataLoader from 'dataloader';
+import { In, type DataSource } from 'typeorm';
+import type { Cache } from '../../../shared/src';
+import { Account } from './account.entity';
+
+/** What the cache keeps of an account: never the password hash (it is not selected). */
+export type CachedAccount = Omit<Account, 'createdAt' | 'updatedAt' | 'ownerAccountId' | 'verificationPostalPoint' | 'passwordHash'> & { createdAt: string; updatedAt: string };
+
+export function hydrateAccount(cached: CachedAccount): Account {
+  return Object.assign(new Account(), cached, { createdAt: new Date(cached.createdAt), updatedAt: new Date(cached.updatedAt) });
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Per request: every account lookup of one request is one cache read and at most one `WHERE id IN (…)`. */
+export function createAccountLoader(db: DataSource, cache: Cache<CachedAccount>): DataLoader<string, Account | null> {
+  return new DataLoader(async (ids) => {
+    const valid = ids.filter((id) => UUID.test(id));
+    const found = await cache.getMany(valid, async (missing) => {
+      const rows = await db.getRepository(Account).find({ where: { id: In(missing) } });
+      return new Map(rows.map((row) => [row.id, JSON.parse(JSON.stringify(row)) as CachedAccount]));
+    });
+    const byId = new Map(valid.map((id, i) => [id, found[i]]));
+    return ids.map((id) => {
+      const cached = byId.get(id);
+      return cached ? hydrateAccount(cached) : null;
+    });
+  });
+}

@@ -1,0 +1,70 @@
+import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { requirePrincipal } from '../../../shared/src';
+import type { IdentityContext } from '../context';
+import type { SessionService } from '../sessions/session.service';
+import type { OtpService } from '../otp/otp.service';
+import { Account, AssuranceLevel } from './account.entity';
+import type { AccountService } from './account.service';
+import { OtpChallengeResult, RegisterCitizenInput, RegistrationResult, SessionResult } from './account.types';
+
+@Resolver(() => Account)
+export class AccountResolver {
+  constructor(private readonly accounts: AccountService, private readonly sessions: SessionService, private readonly otp: OtpService) {}
+
+  @Query(() => Account, { nullable: true, description: 'The logged-in account; null when anonymous.' })
+  async me(@Ctx() ctx: IdentityContext): Promise<Account | null> {
+    if (!ctx.principal) return null;
+    return ctx.loaders.accounts.load(ctx.principal.accountId);
+  }
+
+  @Mutation(() => RegistrationResult)
+  async registerCitizen(@Arg('input', () => RegisterCitizenInput) input: RegisterCitizenInput): Promise<RegistrationResult> {
+    const { account, challenge } = await this.accounts.registerCitizen(input);
+    return { account, otpChallengeId: challenge.challengeId, otpExpiresAt: challenge.expiresAt };
+  }
+
+  @Mutation(() => Account, { description: 'Confirms the phone with the SMS code: the account becomes level 1, pending in-person verification.' })
+  async confirmPhone(@Arg('challengeId', () => ID) challengeId: string, @Arg('code', () => String) code: string): Promise<Account> {
+    return this.accounts.confirmPhone(challengeId, code);
+  }
+
+  @Mutation(() => OtpChallengeResult, { description: 'Sends a new code for the same challenge; wrong attempts so far still count.' })
+  async resendOtp(@Arg('challengeId', () => ID) challengeId: string): Promise<OtpChallengeResult> {
+    const challenge = await this.otp.resend(challengeId);
+    return { challengeId: challenge.id, expiresAt: challenge.expiresAt };
+  }
+
+  @Mutation(() => OtpChallengeResult, { description: 'Step one of logging in: checks the password and sends a code to the registered phone.' })
+  async login(@Arg('username', () => String) username: string, @Arg('password', () => String) password: string): Promise<OtpChallengeResult> {
+    return this.accounts.login(username, password);
+  }
+
+  @Mutation(() => SessionResult, { description: 'Step two of logging in: the code from the SMS gives an access and a refresh token.' })
+  async verifyLoginOtp(@Arg('challengeId', () => ID) challengeId: string, @Arg('code', () => String) code: string, @Ctx() ctx: IdentityContext): Promise<SessionResult> {
+    return actAs(ctx, await this.accounts.verifyLoginOtp(challengeId, code));
+  }
+
+  @Mutation(() => SessionResult, { description: 'Exchanges a refresh token for a new access token and a new refresh token.' })
+  async refreshSession(@Arg('refreshToken', () => String) refreshToken: string, @Ctx() ctx: IdentityContext): Promise<SessionResult> {
+    return actAs(ctx, await this.sessions.refresh(refreshToken));
+  }
+}
+
+/**
+ * The caller has just proved who they are (code or refresh token): the rest of this request, such as
+ * the session's `account { fullName }`, is answered for that account.
+ */
+function actAs(ctx: IdentityContext, session: SessionResult): SessionResult {
+  const { account } = session;
+  ctx.principal = {
+    accountId: account.id, role: account.role, level: account.level === AssuranceLevel.LEVEL_2 ? 2 : 1,
+    postalPointCode: account.postalPointCode ?? undefined, agencyCode: account.agencyCode ?? undefined,
+  };
+  return session;
+}
+
+/** Federation: other subgraphs refer to accounts by id; batched per request. */
+export function resolveAccountReference(reference: { id: string }, ctx: IdentityContext): Promise<Account | null> {
+  requirePrincipal(ctx);
+  return ctx.loaders.accounts.load(reference.id);
+}

@@ -1,0 +1,107 @@
+import { QueryFailedError, type DataSource } from 'typeorm';
+import { BadInputError, ConflictError, ForbiddenError, RateLimitedError, UnauthenticatedError, todayInVietnam, type Cache, type Logger, type RateLimiter } from '../../../shared/src';
+import { OtpPurpose } from '../otp/otp-challenge.entity';
+import type { OtpService } from '../otp/otp.service';
+import type { PostalPointDirectory } from '../postal-points/postal-point.directory';
+import type { IssuedSession, SessionService } from '../sessions/session.service';
+import { Account, AccountKind, AccountStatus, AssuranceLevel, Gender } from './account.entity';
+import type { CachedAccount } from './account.loader';
+import { hashPassword, UNKNOWN_ACCOUNT_HASH, verifyPassword } from './password-hash';
+import { checkCitizenRegistration, normaliseMobile, normaliseName, type CitizenRegistration } from './registration-rules';
+import { Role } from '../../../shared/src';
+
+/** Failed logins per username before the account is locked for the rest of the window. */
+export const LOGIN_FAILURES = { name: 'login-failure', limit: 5, windowSeconds: 15 * 60 };
+
+export interface OtpChallengeInfo { challengeId: string; expiresAt: Date }
+
+export class AccountService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly otp: OtpService,
+    private readonly sessions: SessionService,
+    private readonly postalPoints: PostalPointDirectory,
+    private readonly limiter: RateLimiter,
+    private readonly cache: Cache<CachedAccount>,
+    private readonly log: Logger,
+  ) {}
+
+  /** Self-registration online: level 1 after the phone is confirmed, level 2 after the in-person check. */
+  async registerCitizen(input: CitizenRegistration): Promise<{ account: Account; challenge: OtpChallengeInfo }> {
+    const problems = checkCitizenRegistration(input, todayInVietnam());
+    if (problems.length) throw new BadInputError('The registration has problems; see extensions.problems.', problems);
+    const point = await this.postalPoints.find(input.verificationPostalPointCode);
+    if (!point) throw new BadInputError('Unknown postal point.', [{ field: 'verificationPostalPointCode', message: 'No postal point has this code.' }]);
+    if (!point.isOpen) throw new BadInputError('This postal point is closed; choose another.', [{ field: 'verificationPostalPointCode', message: 'The postal point is closed.' }]);
+    const phone = normaliseMobile(input.phone)!;
+    await this.otp.assertCanSend(phone);
+    const passwordHash = await hashPassword(input.password);
+
+    let created: { account: Account; challenge: Awaited<ReturnType<OtpService['create']>> };
+    try {
+      created = await this.db.transaction(async (manager) => {
+        const repo = manager.getRepository(Account);
+        const account = repo.create({
+          kind: AccountKind.CITIZEN, role: Role.CITIZEN, username: input.personalIdNumber, personalIdNumber: input.personalIdNumber,
+          fullName: normaliseName(input.fullName), dateOfBirth: input.dateOfBirth, gender: input.gender as Gender, phone,
+          email: input.email?.trim() || null, passwordHash, level: null, status: AccountStatus.PENDING_PHONE_VERIFICATION,
+          verificationPostalPointCode: point.code, postalPointCode: null, agencyCode: null,
+        });
+        await repo.insert(account);
+        const challenge = await this.otp.create(manager, account.id, phone, OtpPurpose.PHONE_VERIFICATION);
+        return { account, challenge };
+      });
+    } catch (error) {
+      if (error instanceof QueryFailedError && (error.driverError as { code?: string }).code === '23505') {
+        throw new ConflictError('An account already exists for this personal identification number.');
+      }
+      throw error;
+    }
+    await this.otp.deliver(created.challenge.challenge, created.challenge.code);
+    this.log.info('citizen registered', { accountId: created.account.id });
+    delete created.account.passwordHash;
+    return { account: created.account, challenge: { challengeId: created.challenge.challenge.id, expiresAt: created.challenge.challenge.expiresAt } };
+  }
+
+  async confirmPhone(challengeId: string, code: string): Promise<Account> {
+    const account = await this.otp.consume(challengeId, code, OtpPurpose.PHONE_VERIFICATION, async (manager, challenge) => {
+      const repo = manager.getRepository(Account);
+      const current = await repo.findOneOrFail({ where: { id: challenge.accountId }, lock: { mode: 'pessimistic_write' } });
+      if (current.status !== AccountStatus.PENDING_PHONE_VERIFICATION) return current;
+      await repo.update(current.id, { status: AccountStatus.PENDING_IN_PERSON_VERIFICATION, level: AssuranceLevel.LEVEL_1 });
+      return repo.findOneOrFail({ where: { id: current.id } });
+    });
+    await this.cache.purge(account.id);
+    return account;
+  }
+
+  /**
+   * Step one of logging in. A wrong username and a wrong password get the same answer after the same
+   * work; failures are counted per username in Redis and lock the account for a while.
+   */
+  async login(username: string, password: string): Promise<OtpChallengeInfo> {
+    const subject = username.trim().toLowerCase();
+    await this.limiter.check(LOGIN_FAILURES, subject, 'Too many failed logins; the account is locked for a while.');
+    const account = await this.db.getRepository(Account).createQueryBuilder('a').addSelect('a.passwordHash').where('lower(a.username) = :u', { u: subject }).getOne();
+    const passwordOk = await verifyPassword(password, account?.passwordHash ?? UNKNOWN_ACCOUNT_HASH);
+    if (!account || !passwordOk) {
+      const state = await this.limiter.increment(LOGIN_FAILURES, subject);
+      if (state.count >= LOGIN_FAILURES.limit) throw new RateLimitedError('Too many failed logins; the account is locked for a while.', state.retryAfterSeconds);
+      throw new UnauthenticatedError('Wrong username or password.');
+    }
+    if (account.status === AccountStatus.PENDING_PHONE_VERIFICATION) throw new ForbiddenError('Confirm your phone number first, with the code sent at registration.');
+    if (account.status === AccountStatus.SUSPENDED || account.status === AccountStatus.REVOKED) throw new ForbiddenError('This account is suspended or revoked; contact a postal point or the police office.');
+    await this.limiter.reset(LOGIN_FAILURES, subject);
+    await this.otp.assertCanSend(account.phone);
+    const { challenge, code } = await this.db.transaction((manager) => this.otp.create(manager, account.id, account.phone, OtpPurpose.LOGIN));
+    await this.otp.deliver(challenge, code);
+    return { challengeId: challenge.id, expiresAt: challenge.expiresAt };
+  }
+
+  async verifyLoginOtp(challengeId: string, code: string): Promise<IssuedSession> {
+    return this.otp.consume(challengeId, code, OtpPurpose.LOGIN, async (manager, challenge) => {
+      const account = await manager.getRepository(Account).findOneOrFail({ where: { id: challenge.accountId } });
+      return this.sessions.start(manager, account);
+    });
+  }
+}

@@ -1,0 +1,36 @@
+import { Field, ID, InputType, ObjectType } from 'type-graphql';
+import { DateScalar } from '../../../shared/src';
+import { Account, Gender } from './account.entity';
+
+@InputType({ description: 'Citizen self-registration online (đăng ký tài khoản định danh điện tử).' })
+export class RegisterCitizenInput {
+  @Field({ description: '12-digit personal identification number; it becomes the username.' }) personalIdNumber: string;
+  @Field() fullName: string;
+  @Field(() => DateScalar) dateOfBirth: string;
+  @Field(() => Gender) gender: Gender;
+  @Field({ description: 'Vietnamese mobile number; the one-time code is sent to it.' }) phone: string;
+  @Field(() => String, { nullable: true }) email?: string | null;
+  @Field({ description: 'At least 8 characters with a lowercase and an uppercase letter, a digit and a special character.' }) password: string;
+  @Field({ description: 'The postal point where the person will be verified in person.' }) verificationPostalPointCode: string;
+}
+
+@ObjectType()
+export class RegistrationResult {
+  @Field(() => Account) account: Account;
+  @Field(() => ID, { description: 'Pass it with the SMS code to confirmPhone.' }) otpChallengeId: string;
+  @Field() otpExpiresAt: Date;
+}
+
+@ObjectType()
+export class OtpChallengeResult {
+  @Field(() => ID) challengeId: string;
+  @Field() expiresAt: Date;
+}
+
+@ObjectType()
+export class SessionResult {
+  @Field({ description: 'Short-lived JWT; send it as "Authorization: Bearer …".' }) accessToken: string;
+  @Field({ description: 'Opaque, single use: exchange it with refreshSession for a new pair.' }) refreshToken: string;
+  @Field({ description: 'When the access token expires.' }) expiresAt: Date;
+  @Field(() => Account) account: Account;
+}

@@ -1,0 +1,15 @@
+import { openDatabase, type Database, type Logger } from '../../../shared/src';
+import { Account } from '../accounts/account.entity';
+import { OtpChallenge } from '../otp/otp-challenge.entity';
+import { RefreshToken } from '../sessions/refresh-token.entity';
+import { CreateIdentity1763856000000 } from './migrations/1763856000000-create-identity';
+
+export const IDENTITY_SCHEMA = 'identity';
+
+export function openIdentityDatabase(url: string, log: Logger): Promise<Database> {
+  return openDatabase({
+    url, schema: IDENTITY_SCHEMA, logger: log,
+    entities: [Account, OtpChallenge, RefreshToken],
+    migrations: [CreateIdentity1763856000000],
+  });
+}

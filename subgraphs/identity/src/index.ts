@@ -1,0 +1,60 @@
+import 'reflect-metadata';
+import { Cache, connectRedis, createLogger, RateLimiter, ResolverContainer, startSubgraph, TokenVerifier, type Logger, type RunningService } from '../../shared/src';
+import { createAccountLoader, type CachedAccount } from './accounts/account.loader';
+import { AccountResolver } from './accounts/account.resolver';
+import { AccountService } from './accounts/account.service';
+import type { IdentityConfig } from './config';
+import { openIdentityDatabase } from './database/data-source';
+import { OtpService } from './otp/otp.service';
+import { GraphqlPostalPointDirectory, type PostalPointDirectory } from './postal-points/postal-point.directory';
+import { buildIdentitySchema } from './schema';
+import { SessionService } from './sessions/session.service';
+import { generateSigningKeyPem, loadSigningKey } from './sessions/signing-key';
+import { DevSmsOutbox, HttpSmsSender, type SmsSender } from './sms/sms-sender';
+import { normaliseMobile } from './accounts/registration-rules';
+import type { Database } from '../../shared/src';
+
+export interface RunningIdentity extends RunningService { database: Database; outbox?: DevSmsOutbox; accountCache: Cache<CachedAccount> }
+
+/** Starts the identity subgraph; returns its URL (tests start it in-process). */
+export async function startIdentity(config: IdentityConfig, overrides: { postalPoints?: PostalPointDirectory; log?: Logger } = {}): Promise<RunningIdentity> {
+  const production = config.NODE_ENV === 'production';
+  const log = overrides.log ?? createLogger({ service: 'identity', level: config.LOG_LEVEL });
+  const redis = await connectRedis(config.REDIS_URL, log, 'identity');
+  const database = await openIdentityDatabase(config.DATABASE_URL, log);
+  let pem = config.JWT_PRIVATE_KEY;
+  if (!pem) {
+    log.warn('JWT_PRIVATE_KEY is not set: using a temporary signing key; tokens will not survive a restart');
+    pem = await generateSigningKeyPem();
+  }
+  const key = await loadSigningKey(pem);
+  const outbox = production ? undefined : new DevSmsOutbox(log);
+  const sms: SmsSender = config.SMS_GATEWAY_URL ? new HttpSmsSender(config.SMS_GATEWAY_URL, config.SMS_GATEWAY_TOKEN) : outbox!;
+  const limiter = new RateLimiter(redis, config.REDIS_KEY_PREFIX);
+  const accountCache = new Cache<CachedAccount>(redis, 'identity:account:v1', { ttlSeconds: 300, log, keyPrefix: config.REDIS_KEY_PREFIX });
+  const otp = new OtpService(database.dataSource, sms, limiter);
+  const sessions = new SessionService(database.dataSource, key, config.JWT_ISSUER);
+  const accounts = new AccountService(database.dataSource, otp, sessions, overrides.postalPoints ?? new GraphqlPostalPointDirectory(config.PAYMENTS_URL), limiter, accountCache, log);
+  const container = new ResolverContainer().register(new AccountResolver(accounts, sessions, otp));
+
+  const service = await startSubgraph({
+    name: 'identity', host: config.HOST, port: config.IDENTITY_PORT, production, log,
+    schema: await buildIdentitySchema(),
+    database, redis, container,
+    // Identity verifies its own tokens with its own key: no HTTP round trip to itself.
+    verifier: new TokenVerifier({ jwks: key.jwks }, config.JWT_ISSUER),
+    loaders: () => ({ accounts: createAccountLoader(database.dataSource, accountCache) }),
+    routes: (app) => {
+      app.get('/.well-known/jwks.json', (_req, res) => { res.setHeader('cache-control', 'public, max-age=300'); res.json(key.jwks); });
+      // The development SMS outbox; it does not exist when NODE_ENV=production.
+      if (outbox) {
+        app.get('/dev/sms', (req, res) => {
+          const phone = typeof req.query.phone === 'string' ? normaliseMobile(req.query.phone) ?? req.query.phone : undefined;
+          res.json({ messages: outbox.list(phone) });
+        });
+      }
+    },
+    onStop: async () => { await database.dataSource.destroy(); redis?.disconnect(); },
+  });
+  return { ...service, database, outbox, accountCache };
+}

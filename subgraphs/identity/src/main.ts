@@ -1,0 +1,6 @@
+import 'reflect-metadata';
+import { runMain } from '../../shared/src/main';
+import { loadIdentityConfig } from './config';
+import { startIdentity } from './index';
+
+runMain('identity', () => startIdentity(loadIdentityConfig()));

@@ -1,0 +1,132 @@
+import { createHash, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
+import type { DataSource, EntityManager } from 'typeorm';
+import { BadInputError, RateLimitedError, type RateLimiter } from '../../../shared/src';
+import type { SmsSender } from '../sms/sms-sender';
+import { OtpChallenge, OtpPurpose } from './otp-challenge.entity';
+
+export const OTP_TTL_SECONDS = 300;
+export const OTP_MAX_FAILED_ATTEMPTS = 5;
+export const OTP_MAX_SENDS_PER_CHALLENGE = 3;
+/** SMS to one phone per hour, across every replica (Redis). */
+export const OTP_SENDS_PER_PHONE = { name: 'otp-send-phone', limit: 5, windowSeconds: 3600 };
+
+/** Why a code was refused; portals show a different hint for each. */
+export type OtpRefusal = 'OTP_INVALID' | 'OTP_EXPIRED' | 'OTP_USED' | 'OTP_ATTEMPTS_EXCEEDED' | 'OTP_UNKNOWN_CHALLENGE';
+
+function hashCode(challengeId: string, code: string): string {
+  return createHash('sha256').update(`${challengeId}:${code}`).digest('hex');
+}
+
+function newCode(): string {
+  return randomInt(0, 1_000_000).toString().padStart(6, '0');
+}
+
+const MESSAGES: Record<OtpPurpose, (code: string) => string> = {
+  [OtpPurpose.PHONE_VERIFICATION]: (code) => `Ma xac thuc dang ky tai khoan dinh danh dien tu: ${code}. Hieu luc ${OTP_TTL_SECONDS / 60} phut. Khong chia se ma nay.`,
+  [OtpPurpose.LOGIN]: (code) => `Ma dang nhap tai khoan dinh danh dien tu: ${code}. Hieu luc ${OTP_TTL_SECONDS / 60} phut. Khong chia se ma nay.`,
+};
+
+export class OtpService {
+  constructor(private readonly db: DataSource, private readonly sms: SmsSender, private readonly limiter: RateLimiter, private readonly now = () => new Date()) {}
+
+  /** Refuses before anything is written when the phone has had too many codes lately. */
+  async assertCanSend(phone: string): Promise<void> {
+    await this.limiter.check(OTP_SENDS_PER_PHONE, phone, 'Too many codes were sent to this phone; try again later.');
+  }
+
+  /** Creates a challenge inside the caller's transaction; send it with `deliver` after commit. */
+  async create(manager: EntityManager, accountId: string, phone: string, purpose: OtpPurpose): Promise<{ challenge: OtpChallenge; code: string }> {
+    const repo = manager.getRepository(OtpChallenge);
+    const id = randomUUID();
+    const code = newCode();
+    const challenge = repo.create({
+      id, accountId, phone, purpose, codeHash: hashCode(id, code),
+      expiresAt: new Date(this.now().getTime() + OTP_TTL_SECONDS * 1000), failedAttempts: 0, sends: 1, consumedAt: null,
+    });
+    await repo.insert(challenge);
+    return { challenge, code };
+  }
+
+  async deliver(challenge: OtpChallenge, code: string): Promise<void> {
+    await this.limiter.hit(OTP_SENDS_PER_PHONE, challenge.phone, 'Too many codes were sent to this phone; try again later.');
+    await this.sms.send(challenge.phone, MESSAGES[challenge.purpose](code));
+  }
+
+  /**
+   * A new code for the same challenge. The count of wrong attempts is kept: asking for another code
+   * must not buy more guesses.
+   */
+  async resend(challengeId: string): Promise<OtpChallenge> {
+    await this.limiterGuard(challengeId);
+    const result = await this.db.transaction(async (manager) => {
+      const repo = manager.getRepository(OtpChallenge);
+      const challenge = await repo.findOne({ where: { id: challengeId }, lock: { mode: 'pessimistic_write' } });
+      if (!challenge) return { refusal: 'OTP_UNKNOWN_CHALLENGE' as const };
+      if (challenge.consumedAt) return { refusal: 'OTP_USED' as const };
+      if (challenge.failedAttempts >= OTP_MAX_FAILED_ATTEMPTS) return { refusal: 'OTP_ATTEMPTS_EXCEEDED' as const };
+      if (challenge.sends >= OTP_MAX_SENDS_PER_CHALLENGE) return { refusal: 'OTP_RESEND_LIMIT' as const };
+      const code = newCode();
+      challenge.codeHash = hashCode(challenge.id, code);
+      challenge.sends += 1;
+      challenge.expiresAt = new Date(this.now().getTime() + OTP_TTL_SECONDS * 1000);
+      await repo.save(challenge);
+      return { challenge, code };
+    });
+    if ('refusal' in result) {
+      if (result.refusal === 'OTP_RESEND_LIMIT') throw new RateLimitedError('No more codes can be sent for this request; start again.', OTP_TTL_SECONDS);
+      throw refusalError(result.refusal!);
+    }
+    await this.deliver(result.challenge, result.code);
+    return result.challenge;
+  }
+
+  private async limiterGuard(challengeId: string): Promise<void> {
+    const challenge = await this.db.getRepository(OtpChallenge).findOne({ where: { id: challengeId } });
+    if (challenge) await this.assertCanSend(challenge.phone);
+  }
+
+  /**
+   * Checks a code in its own transaction and commits the attempt count even when the code is wrong,
+   * then calls `onSuccess` in the same transaction as consuming the code, so a code is used once.
+   */
+  async consume<T>(challengeId: string, code: string, purpose: OtpPurpose, onSuccess: (manager: EntityManager, challenge: OtpChallenge) => Promise<T>): Promise<T> {
+    const outcome = await this.db.transaction(async (manager) => {
+      const repo = manager.getRepository(OtpChallenge);
+      const challenge = await repo.findOne({ where: { id: challengeId }, lock: { mode: 'pessimistic_write' } });
+      if (!challenge || challenge.purpose !== purpose) return { refusal: 'OTP_UNKNOWN_CHALLENGE' as OtpRefusal };
+      if (challenge.consumedAt) return { refusal: 'OTP_USED' as OtpRefusal };
+      if (challenge.failedAttempts >= OTP_MAX_FAILED_ATTEMPTS) return { refusal: 'OTP_ATTEMPTS_EXCEEDED' as OtpRefusal };
+      if (challenge.expiresAt.getTime() <= this.now().getTime()) return { refusal: 'OTP_EXPIRED' as OtpRefusal };
+      const given = Buffer.from(hashCode(challenge.id, /^\d{6}$/.test(code) ? code : 'x'));
+      if (!timingSafeEqual(given, Buffer.from(challenge.codeHash))) {
+        await repo.increment({ id: challenge.id }, 'failedAttempts', 1);
+        const left = OTP_MAX_FAILED_ATTEMPTS - challenge.failedAttempts - 1;
+        return { refusal: (left > 0 ? 'OTP_INVALID' : 'OTP_ATTEMPTS_EXCEEDED') as OtpRefusal, left };
+      }
+      await repo.update(challenge.id, { consumedAt: this.now() });
+      return { value: await onSuccess(manager, challenge) };
+    });
+    if ('refusal' in outcome) throw refusalError(outcome.refusal!, outcome.left);
+    return outcome.value as T;
+  }
+}
+
+export function refusalError(refusal: OtpRefusal, attemptsLeft?: number): Error {
+  switch (refusal) {
+    case 'OTP_ATTEMPTS_EXCEEDED':
+      return new RateLimitedError('Too many wrong codes for this request; start again to get a new code.', OTP_TTL_SECONDS);
+    case 'OTP_EXPIRED':
+      return withReason(new BadInputError('The code has expired; ask for a new one.'), refusal);
+    case 'OTP_USED':
+      return withReason(new BadInputError('This code has already been used.'), refusal);
+    case 'OTP_UNKNOWN_CHALLENGE':
+      return withReason(new BadInputError('Unknown verification request.'), refusal);
+    case 'OTP_INVALID':
+      return withReason(new BadInputError(`The code is wrong; ${attemptsLeft} attempt(s) left.`), refusal, { attemptsLeft });
+  }
+}
+
+function withReason<E extends BadInputError>(error: E, reason: OtpRefusal, extra: Record<string, unknown> = {}): E {
+  Object.assign(error.extensions, { reason, ...extra });
+  return error;
+}

@@ -1,0 +1,11 @@
+import type { GraphQLSchema } from 'graphql';
+import { buildFederatedSchema } from '../../shared/src';
+import { AccountResolver, resolveAccountReference } from './accounts/account.resolver';
+
+/** The identity subgraph's schema; needs no database, so `npm run compose` can print it. */
+export function buildIdentitySchema(): Promise<GraphQLSchema> {
+  return buildFederatedSchema({
+    resolvers: [AccountResolver],
+    references: { Account: resolveAccountReference },
+  });
+}

@@ -1,0 +1,12 @@
+import type DataLoader from 'dataloader';
+import type { RequestInfo, ServiceContext } from '../../shared/src';
+import type { FeeSchedule } from './fee-schedules/fee-schedule.types';
+import type { PostalPoint } from './postal-points/postal-point.entity';
+
+export interface PaymentsLoaders {
+  postalPoints: DataLoader<string, PostalPoint | null>;
+  /** By public service code. */
+  feeSchedules: DataLoader<string, FeeSchedule>;
+}
+
+export interface PaymentsContext extends ServiceContext, RequestInfo { loaders: PaymentsLoaders }

@@ -1,0 +1,46 @@
+import 'reflect-metadata';
+import { Cache, connectRedis, createLogger, ResolverContainer, startSubgraph, TokenVerifier, type Database, type Logger, type RunningService } from '../../shared/src';
+import type { PaymentsConfig } from './config';
+import type { PaymentsLoaders } from './context';
+import { openPaymentsDatabase } from './database/data-source';
+import { DossierResolver } from './dossiers/dossier.resolver';
+import { createFeeScheduleLoader, FEE_SCHEDULE_CACHE, type CachedFeeSchedule } from './fee-schedules/fee-schedule.loader';
+import { createPostalPointLoader, POSTAL_POINT_CACHE, type CachedPostalPoint } from './postal-points/postal-point.loader';
+import { PostalPointResolver } from './postal-points/postal-point.resolver';
+import { PostalPointService } from './postal-points/postal-point.service';
+import { PublicServiceResolver } from './public-services/public-service.resolver';
+import { buildPaymentsSchema } from './schema';
+
+export interface RunningPayments extends RunningService {
+  database: Database;
+  postalPointCache: Cache<CachedPostalPoint>;
+  feeScheduleCache: Cache<CachedFeeSchedule>;
+}
+
+/** Starts the payments subgraph; returns its URL (tests start it in-process). */
+export async function startPayments(config: PaymentsConfig, overrides: { log?: Logger } = {}): Promise<RunningPayments> {
+  const production = config.NODE_ENV === 'production';
+  const log = overrides.log ?? createLogger({ service: 'payments', level: config.LOG_LEVEL });
+  const redis = await connectRedis(config.REDIS_URL, log, 'payments');
+  const database = await openPaymentsDatabase(config.DATABASE_URL, log);
+  const cacheOptions = { log, keyPrefix: config.REDIS_KEY_PREFIX };
+  const postalPointCache = new Cache<CachedPostalPoint>(redis, POSTAL_POINT_CACHE.family, { ...cacheOptions, ttlSeconds: POSTAL_POINT_CACHE.ttlSeconds });
+  const feeScheduleCache = new Cache<CachedFeeSchedule>(redis, FEE_SCHEDULE_CACHE.family, { ...cacheOptions, ttlSeconds: FEE_SCHEDULE_CACHE.ttlSeconds });
+  const container = new ResolverContainer()
+    .register(new PostalPointResolver(new PostalPointService(database.dataSource, postalPointCache, log)))
+    .register(new PublicServiceResolver())
+    .register(new DossierResolver());
+
+  const service = await startSubgraph<PaymentsLoaders>({
+    name: 'payments', host: config.HOST, port: config.PAYMENTS_PORT, production, log,
+    schema: await buildPaymentsSchema(),
+    database, redis, container,
+    verifier: new TokenVerifier({ jwksUrl: config.IDENTITY_JWKS_URL }, config.JWT_ISSUER),
+    loaders: () => ({
+      postalPoints: createPostalPointLoader(database.dataSource, postalPointCache),
+      feeSchedules: createFeeScheduleLoader(database.dataSource, feeScheduleCache),
+    }),
+    onStop: async () => { await database.dataSource.destroy(); redis?.disconnect(); },
+  });
+  return { ...service, database, postalPointCache, feeScheduleCache };
+}

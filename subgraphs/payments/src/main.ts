@@ -1,0 +1,6 @@
+import 'reflect-metadata';
+import { runMain } from '../../shared/src/main';
+import { loadPaymentsConfig } from './config';
+import { startPayments } from './index';
+
+runMain('payments', () => startPayments(loadPaymentsConfig()));

@@ -1,0 +1,21 @@
+import type { GraphQLSchema } from 'graphql';
+import { buildFederatedSchema } from '../../shared/src';
+import { DossierResolver, resolveDossierReference } from './dossiers/dossier.resolver';
+import { Dossier } from './dossiers/dossier.stub';
+import { PostalPointResolver, resolvePostalPointReference } from './postal-points/postal-point.resolver';
+import { PublicServiceResolver, resolvePublicServiceReference } from './public-services/public-service.resolver';
+import { PublicService } from './public-services/public-service.stub';
+
+/** The payments subgraph's schema; needs no database, so `npm run compose` can print it. */
+export function buildPaymentsSchema(): Promise<GraphQLSchema> {
+  return buildFederatedSchema({
+    resolvers: [PostalPointResolver, PublicServiceResolver, DossierResolver],
+    // No query returns these: they are entered only through `_entities`, so type-graphql must be told about them.
+    orphanedTypes: [PublicService, Dossier],
+    references: {
+      PostalPoint: resolvePostalPointReference,
+      PublicService: resolvePublicServiceReference,
+      Dossier: resolveDossierReference,
+    },
+  });
+}

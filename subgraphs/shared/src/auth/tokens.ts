@@ -1,0 +1,43 @@
+import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
+import { UnauthenticatedError } from '../errors';
+import { ACCESS_TOKEN_AUDIENCE, Role, type AccessClaims, type Principal } from './roles';
+
+export const TOKEN_ALGORITHM = 'ES256';
+
+/**
+ * Every subgraph verifies the caller's token itself against the identity service's published JWKS:
+ * a subgraph reached directly, bypassing the gateway, grants nothing the gateway would not.
+ */
+export class TokenVerifier {
+  private readonly keys: JWTVerifyGetKey;
+  constructor(source: { jwksUrl: string } | { jwks: JSONWebKeySet }, private readonly issuer: string) {
+    this.keys = 'jwksUrl' in source
+      ? createRemoteJWKSet(new URL(source.jwksUrl), { cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000, timeoutDuration: 3_000 })
+      : createLocalJWKSet(source.jwks);
+  }
+
+  async verify(token: string): Promise<Principal> {
+    try {
+      const { payload } = await jwtVerify<AccessClaims>(token, this.keys, {
+        issuer: this.issuer,
+        audience: ACCESS_TOKEN_AUDIENCE,
+        algorithms: [TOKEN_ALGORITHM],
+        requiredClaims: ['sub', 'exp', 'role', 'level'],
+      });
+      if (!Object.values(Role).includes(payload.role) || (payload.level !== 1 && payload.level !== 2)) throw new UnauthenticatedError('The access token is not valid.');
+      return { accountId: payload.sub!, role: payload.role, level: payload.level, postalPointCode: payload.postal_point, agencyCode: payload.agency };
+    } catch (error) {
+      if (error instanceof UnauthenticatedError) throw error;
+      if (error instanceof errors.JWTExpired) throw new UnauthenticatedError('The access token has expired; refresh it or log in again.');
+      throw new UnauthenticatedError('The access token is not valid.');
+    }
+  }
+
+  /** No header → anonymous (null); a header that does not verify → UNAUTHENTICATED, never anonymous. */
+  async fromAuthorizationHeader(header: string | undefined): Promise<Principal | null> {
+    if (!header) return null;
+    const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
+    if (!match) throw new UnauthenticatedError('The Authorization header must be "Bearer <access token>".');
+    return this.verify(match[1]);
+  }
+}

@@ -1,0 +1,72 @@
+import type Redis from 'ioredis';
+import type { Logger } from './logger';
+
+/**
+ * A read-through cache for one family of keys (e.g. "payments:postal-point:v1"), shared by all
+ * replicas through Redis. It fails open: when Redis is missing or down, reads go to the source and
+ * the caller still gets the right answer, only slower. Writers call `purge` after every change.
+ */
+export class Cache<T> {
+  private readonly prefix: string;
+  constructor(
+    private readonly redis: Redis | undefined,
+    family: string,
+    private readonly options: { ttlSeconds: number; log: Logger; keyPrefix?: string },
+  ) {
+    this.prefix = `${options.keyPrefix ?? ''}${family}:`;
+  }
+
+  /** Values for `keys` in key order: cached ones from Redis, the rest from `load` (then cached). */
+  async getMany(keys: readonly string[], load: (missing: string[]) => Promise<Map<string, T>>): Promise<(T | undefined)[]> {
+    const found = new Map<string, T>();
+    const cached = await this.read(keys);
+    keys.forEach((key, i) => { const hit = cached[i]; if (hit !== undefined) found.set(key, hit); });
+    const missing = [...new Set(keys.filter((k) => !found.has(k)))];
+    if (missing.length) {
+      const loaded = await load(missing);
+      for (const [key, value] of loaded) found.set(key, value);
+      await this.write(loaded);
+    }
+    return keys.map((k) => found.get(k));
+  }
+
+  async get(key: string, load: () => Promise<T | undefined>): Promise<T | undefined> {
+    const [value] = await this.getMany([key], async () => {
+      const loaded = await load();
+      return new Map(loaded === undefined ? [] : [[key, loaded]]);
+    });
+    return value;
+  }
+
+  async purge(...keys: string[]): Promise<void> {
+    if (!this.redis || keys.length === 0) return;
+    try {
+      await this.redis.del(...keys.map((k) => this.prefix + k));
+    } catch (error) {
+      // A stale entry would be wrong, not just slow: say so loudly. TTLs bound how long it lives.
+      this.options.log.error('cache purge failed', { family: this.prefix, keys: keys.length, error: (error as Error).message });
+    }
+  }
+
+  private async read(keys: readonly string[]): Promise<(T | undefined)[]> {
+    if (!this.redis || keys.length === 0 || this.redis.status !== 'ready') return keys.map(() => undefined);
+    try {
+      const raw = await this.redis.mget(...keys.map((k) => this.prefix + k));
+      return raw.map((r) => (r === null ? undefined : (JSON.parse(r) as T)));
+    } catch (error) {
+      this.options.log.warn('cache read failed, using the database', { family: this.prefix, error: (error as Error).message });
+      return keys.map(() => undefined);
+    }
+  }
+
+  private async write(values: Map<string, T>): Promise<void> {
+    if (!this.redis || values.size === 0 || this.redis.status !== 'ready') return;
+    try {
+      const pipeline = this.redis.pipeline();
+      for (const [key, value] of values) pipeline.set(this.prefix + key, JSON.stringify(value), 'EX', this.options.ttlSeconds);
+      await pipeline.exec();
+    } catch (error) {
+      this.options.log.warn('cache write failed', { family: this.prefix, error: (error as Error).message });
+    }
+  }
+}

@@ -1,0 +1,33 @@
+import { z } from 'zod';
+
+/** Raised when the environment is unusable; lists every bad variable at once, not just the first. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export const nodeEnv = z.enum(['development', 'test', 'production']).default('development');
+
+/** Variables every service reads. */
+export const baseEnvShape = {
+  NODE_ENV: nodeEnv,
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  /** Unset means "no shared cache": caches go to the database, limiters stay per process. */
+  REDIS_URL: z.string().url().optional(),
+  /** Separates key spaces of deployments (and of test runs) sharing one Redis. */
+  REDIS_KEY_PREFIX: z.string().default('nig:'),
+  DATABASE_URL: z.string().min(1, 'DATABASE_URL is required'),
+};
+
+export function parseEnv<S extends z.ZodRawShape>(shape: S, env: NodeJS.ProcessEnv = process.env): z.infer<z.ZodObject<S>> {
+  const result = z.object(shape).safeParse(env);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`));
+  }
+  return result.data;
+}
+
+/** Integer port, 0 meaning "any free port" (tests). */
+export const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);

@@ -1,0 +1,60 @@
+import { DataSource, type EntitySchema, type Logger as OrmLogger, type MixedList } from 'typeorm';
+import type { Logger } from './logger';
+
+/**
+ * Counts SQL statements. Tests read it to prove that lists are loaded in batches (no N+1);
+ * in production it logs failed and slow statements.
+ */
+export class QueryCounter implements OrmLogger {
+  count = 0;
+  constructor(private readonly sink?: Logger) {}
+  logQuery(): void { this.count++; }
+  logQueryError(error: string | Error, query: string): void {
+    this.sink?.warn('sql statement failed', { error: error instanceof Error ? error.message : error, query: query.slice(0, 500) });
+  }
+  logQuerySlow(time: number, query: string): void { this.sink?.warn('slow sql statement', { ms: time, query: query.slice(0, 500) }); }
+  logSchemaBuild(): void {}
+  logMigration(message: string): void { this.sink?.info('migration', { message }); }
+  log(level: 'log' | 'info' | 'warn', message: unknown): void { if (level === 'warn') this.sink?.warn(String(message)); }
+}
+
+export interface DatabaseOptions {
+  url: string;
+  /** Each subgraph owns one PostgreSQL schema and is the only writer of its tables. */
+  schema: string;
+  entities: MixedList<Function | string | EntitySchema>;
+  migrations: MixedList<Function | string>;
+  logger?: Logger;
+  poolSize?: number;
+  applicationName?: string;
+}
+
+export interface Database { dataSource: DataSource; queries: QueryCounter }
+
+/** Connects, creates the subgraph's schema if needed and applies pending migrations (never `synchronize`). */
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  const queries = new QueryCounter(options.logger);
+  const dataSource = new DataSource({
+    type: 'postgres',
+    url: options.url,
+    schema: options.schema,
+    entities: options.entities,
+    migrations: options.migrations,
+    migrationsTableName: 'migrations',
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    logger: queries,
+    maxQueryExecutionTime: 500,
+    poolSize: options.poolSize ?? 10,
+    applicationName: options.applicationName ?? options.schema,
+  });
+  await dataSource.initialize();
+  try {
+    await dataSource.query(`CREATE SCHEMA IF NOT EXISTS "${options.schema}"`);
+    await dataSource.runMigrations({ transaction: 'each' });
+  } catch (error) {
+    await dataSource.destroy();
+    throw error;
+  }
+  return { dataSource, queries };
+}

@@ -1,0 +1,128 @@
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer, type ApolloServerOptions, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import express, { type Express, type Request, type Response } from 'express';
+import type { GraphQLFormattedError } from 'graphql';
+import { isPublicCode } from './errors';
+import type { Logger } from './logger';
+
+export interface RequestInfo { requestId: string; log: Logger }
+
+export interface HttpServiceOptions<C extends BaseContext> {
+  name: string;
+  host: string;
+  port: number;
+  production: boolean;
+  log: Logger;
+  /** Either `schema` (a subgraph) or `gateway` (the gateway). */
+  apollo: Pick<ApolloServerOptions<C>, 'schema' | 'gateway' | 'validationRules' | 'persistedQueries' | 'cache'> & { plugins?: ApolloServerPlugin<C>[] };
+  context: (req: Request, info: RequestInfo) => Promise<C>;
+  /** Readiness checks by name (database, redis, …); each throws when its dependency is not usable. */
+  readiness: Record<string, () => Promise<unknown>>;
+  routes?: (app: Express) => void;
+}
+
+export interface RunningService { name: string; url: string; port: number; stop(): Promise<void> }
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** Keeps `extensions.code`; masks the message of anything that is not a deliberate, public error. */
+export function formatErrorFor(production: boolean, log: Logger) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const code = formatted.extensions?.code;
+    if (isPublicCode(code)) {
+      const { stacktrace: _hidden, ...extensions } = formatted.extensions ?? {};
+      return production ? { ...formatted, extensions } : formatted;
+    }
+    log.error('internal error', { message: formatted.message, path: formatted.path, error });
+    if (!production) return formatted;
+    return { message: 'Internal server error', path: formatted.path, locations: formatted.locations, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+  };
+}
+
+/** One request log line per GraphQL operation: name, duration, error codes (never variables). */
+function requestLogPlugin<C extends BaseContext>(log: Logger): ApolloServerPlugin<C> {
+  return {
+    async requestDidStart() {
+      const started = process.hrtime.bigint();
+      return {
+        async willSendResponse({ request, errors, contextValue }) {
+          const info = (contextValue as Partial<RequestInfo>) ?? {};
+          const ms = Number(process.hrtime.bigint() - started) / 1e6;
+          (info.log ?? log).info('graphql request', {
+            operation: request.operationName ?? null,
+            ms: Math.round(ms * 10) / 10,
+            errors: errors?.map((e) => e.extensions?.code ?? 'INTERNAL_SERVER_ERROR'),
+          });
+        },
+      };
+    },
+  };
+}
+
+/** Runs one service: GraphQL at /graphql, liveness at /health, readiness at /ready. */
+export async function startHttpService<C extends BaseContext>(options: HttpServiceOptions<C>): Promise<RunningService> {
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = http.createServer(app);
+  const server = new ApolloServer<C>({
+    ...options.apollo,
+    introspection: !options.production,
+    includeStacktraceInErrorResponses: !options.production,
+    csrfPrevention: true,
+    formatError: formatErrorFor(options.production, options.log),
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginLandingPageDisabled(),
+      requestLogPlugin<C>(options.log),
+      ...(options.apollo.plugins ?? []),
+    ],
+  } as ApolloServerOptions<C>);
+  await server.start();
+
+  app.use((req, res, next) => {
+    const given = req.header('x-request-id');
+    const requestId = given && REQUEST_ID.test(given) ? given : randomUUID();
+    res.locals.requestId = requestId;
+    res.setHeader('x-request-id', requestId);
+    next();
+  });
+  app.get('/health', (_req, res) => { res.json({ status: 'ok', service: options.name }); });
+  app.get('/ready', async (_req: Request, res: Response) => {
+    const checks: Record<string, string> = {};
+    let ready = true;
+    await Promise.all(Object.entries(options.readiness).map(async ([name, check]) => {
+      try { await check(); checks[name] = 'ok'; } catch (error) { ready = false; checks[name] = (error as Error).message || 'failed'; }
+    }));
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', service: options.name, checks });
+  });
+  options.routes?.(app);
+  app.use(
+    '/graphql',
+    express.json({ limit: '1mb' }),
+    expressMiddleware(server, {
+      context: async ({ req, res }) => {
+        const requestId = res.locals.requestId as string;
+        return options.context(req, { requestId, log: options.log.child({ requestId }) });
+      },
+    }),
+  );
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(options.port, options.host, () => resolve());
+  });
+  const port = (httpServer.address() as AddressInfo).port;
+  const url = `http://${options.host === '0.0.0.0' ? '127.0.0.1' : options.host}:${port}`;
+  options.log.info('service listening', { url: `${url}/graphql` });
+  return {
+    name: options.name,
+    url,
+    port,
+    async stop() { await server.stop(); },
+  };
+}

@@ -1,0 +1,26 @@
+import { ConfigError } from './config';
+import type { RunningService } from './http';
+
+/** Process entry for one service: clear message and exit 1 on bad config, clean stop on SIGINT/SIGTERM. */
+export function runMain(name: string, start: () => Promise<RunningService>): void {
+  start().then(
+    (service) => {
+      let stopping = false;
+      const stop = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        process.stdout.write(JSON.stringify({ time: new Date().toISOString(), level: 'info', service: name, msg: 'stopping', signal }) + '\n');
+        const force = setTimeout(() => process.exit(1), 10_000);
+        force.unref();
+        service.stop().then(() => process.exit(0), () => process.exit(1));
+      };
+      process.on('SIGINT', () => stop('SIGINT'));
+      process.on('SIGTERM', () => stop('SIGTERM'));
+    },
+    (error) => {
+      if (error instanceof ConfigError) process.stderr.write(`${name}: ${error.message}\n`);
+      else process.stderr.write(`${name}: failed to start: ${(error as Error).stack ?? error}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,54 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { aMobile, aPersonalIdNumber, anOpenPostalPointCode, CONFIRM, GOOD_PASSWORD, lastOtp, LOGIN, REGISTER, VERIFY } from '../kit/builders';
+import { gql } from '../kit/gql';
+import { startStack, type Stack } from '../kit/stack';
+
+const SUBMIT = `mutation Submit($input: SubmitDossierInput!) { submitDossier(input: $input) { id registrationCode status service { code name } applicant { id fullName } } }`;
+const ME_ACROSS_THREE_SUBGRAPHS = `query Me { me { fullName dossiers(first: 10) { edges { node { registrationCode service { name feeSchedule { total } } amountDue } } } } }`;
+
+function inDays(days: number): string {
+  return new Date(Date.now() + 7 * 3600_000 + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+describe('a citizen registers, logs in and submits a dossier, all through the gateway', () => {
+  let stack: Stack;
+  beforeAll(async () => { stack = await startStack(); });
+  afterAll(async () => { await stack?.stop(); });
+
+  it('runs the whole journey and answers one query spanning identity, documents and payments', async () => {
+    const pointCode = await anOpenPostalPointCode(stack);
+    const phone = aMobile();
+    const personalIdNumber = aPersonalIdNumber(1995, 'MALE', '079');
+    const input = { personalIdNumber, fullName: '  Trần   Quốc Tuấn ', dateOfBirth: '1995-08-30', gender: 'MALE', phone, email: null, password: GOOD_PASSWORD, verificationPostalPointCode: pointCode };
+
+    const { registerCitizen } = await gql(stack.gatewayUrl, REGISTER, { input });
+    expect(registerCitizen.account.status).toBe('PENDING_PHONE_VERIFICATION');
+    expect(registerCitizen.account.level).toBeNull();
+    // The chosen postal point is resolved by the payments subgraph through the gateway.
+    expect(registerCitizen.account.verificationPostalPoint.code).toBe(pointCode);
+    expect(registerCitizen.account.verificationPostalPoint.name).toMatch(/\S/);
+
+    const { confirmPhone } = await gql(stack.gatewayUrl, CONFIRM, { challengeId: registerCitizen.otpChallengeId, code: await lastOtp(stack, phone) });
+    expect(confirmPhone).toMatchObject({ id: registerCitizen.account.id, level: 'LEVEL_1', status: 'PENDING_IN_PERSON_VERIFICATION' });
+
+    const { login } = await gql(stack.gatewayUrl, LOGIN, { username: personalIdNumber, password: GOOD_PASSWORD });
+    const { verifyLoginOtp } = await gql(stack.gatewayUrl, VERIFY, { challengeId: login.challengeId, code: await lastOtp(stack, phone) });
+    expect(verifyLoginOtp.account).toEqual({ id: registerCitizen.account.id, fullName: 'Trần Quốc Tuấn' });
+    const token = verifyLoginOtp.accessToken as string;
+
+    const { submitDossier } = await gql(stack.gatewayUrl, SUBMIT, { input: { serviceCode: 'GPLX_EXCHANGE', appointmentDate: inDays(3) } }, token);
+    expect(submitDossier.status).toBe('SUBMITTED');
+    expect(submitDossier.registrationCode).toMatch(/^HS-\d{6}-[0-9A-Z]{8}$/);
+    expect(submitDossier.service).toEqual({ code: 'GPLX_EXCHANGE', name: 'Đổi giấy phép lái xe' });
+    expect(submitDossier.applicant).toEqual({ id: registerCitizen.account.id, fullName: 'Trần Quốc Tuấn' });
+
+    const { me } = await gql(stack.gatewayUrl, ME_ACROSS_THREE_SUBGRAPHS, {}, token);
+    expect(me).toEqual({
+      fullName: 'Trần Quốc Tuấn',
+      dossiers: { edges: [{ node: { registrationCode: submitDossier.registrationCode, service: { name: 'Đổi giấy phép lái xe', feeSchedule: { total: '135000' } }, amountDue: '135000' } }] },
+    });
+
+    const byCode = await gql(stack.gatewayUrl, `query($c: String!) { dossierByCode(registrationCode: $c) { id status } }`, { c: submitDossier.registrationCode }, token);
+    expect(byCode.dossierByCode).toEqual({ id: submitDossier.id, status: 'SUBMITTED' });
+  });
+});

@@ -1,0 +1,66 @@
+import { randomInt } from 'node:crypto';
+import { gql } from './gql';
+import type { Stack } from './stack';
+
+export const GOOD_PASSWORD = 'Sao-Mai-2026!';
+
+/** A personal identification number consistent with the given birth year and gender (Hà Nội, 001). */
+export function aPersonalIdNumber(birthYear = 1990, gender: 'MALE' | 'FEMALE' = 'FEMALE', province = '001'): string {
+  const century = Math.floor((birthYear - 1900) / 100) * 2 + (gender === 'FEMALE' ? 1 : 0);
+  return `${province}${century}${String(birthYear % 100).padStart(2, '0')}${String(randomInt(0, 1_000_000)).padStart(6, '0')}`;
+}
+
+export function aMobile(): string {
+  return `09${String(randomInt(0, 100_000_000)).padStart(8, '0')}`;
+}
+
+export async function anOpenPostalPointCode(stack: Stack): Promise<string> {
+  const rows = await stack.payments.database.dataSource.query(`SELECT code FROM payments.postal_points WHERE is_open ORDER BY code LIMIT 1`);
+  return rows[0].code;
+}
+
+export function aRegistration(overrides: Record<string, unknown> = {}, postalPointCode = '001-BC-0001') {
+  return {
+    personalIdNumber: aPersonalIdNumber(1990, 'FEMALE'),
+    fullName: 'Nguyễn Thị Lan',
+    dateOfBirth: '1990-04-12',
+    gender: 'FEMALE',
+    phone: aMobile(),
+    email: 'lan@example.vn',
+    password: GOOD_PASSWORD,
+    verificationPostalPointCode: postalPointCode,
+    ...overrides,
+  };
+}
+
+export const REGISTER = `mutation Register($input: RegisterCitizenInput!) {
+  registerCitizen(input: $input) { account { id level status verificationPostalPoint { code name } } otpChallengeId otpExpiresAt }
+}`;
+export const CONFIRM = `mutation Confirm($challengeId: ID!, $code: String!) { confirmPhone(challengeId: $challengeId, code: $code) { id level status } }`;
+export const LOGIN = `mutation Login($username: String!, $password: String!) { login(username: $username, password: $password) { challengeId expiresAt } }`;
+export const VERIFY = `mutation Verify($challengeId: ID!, $code: String!) { verifyLoginOtp(challengeId: $challengeId, code: $code) { accessToken refreshToken expiresAt account { id fullName } } }`;
+
+/** The newest code the development outbox holds for a phone, read over HTTP like a developer would. */
+export async function lastOtp(stack: Stack, phone: string): Promise<string> {
+  const response = await fetch(`${stack.identity.url}/dev/sms?phone=${encodeURIComponent(phone)}`);
+  const { messages } = (await response.json()) as { messages: { text: string }[] };
+  const code = /(\d{6})/.exec(messages[0]?.text ?? '')?.[1];
+  if (!code) throw new Error(`No code in the outbox for ${phone}`);
+  return code;
+}
+
+/** Registers a citizen through the gateway and confirms the phone: a level-1 account that can log in. */
+export async function aConfirmedCitizen(stack: Stack, overrides: Record<string, unknown> = {}) {
+  const input = aRegistration(overrides, await anOpenPostalPointCode(stack));
+  const registered = await gql(stack.gatewayUrl, REGISTER, { input });
+  await gql(stack.gatewayUrl, CONFIRM, { challengeId: registered.registerCitizen.otpChallengeId, code: await lastOtp(stack, input.phone as string) });
+  return { input, accountId: registered.registerCitizen.account.id as string };
+}
+
+/** A confirmed citizen, logged in: returns the access token too. */
+export async function aLoggedInCitizen(stack: Stack, overrides: Record<string, unknown> = {}) {
+  const citizen = await aConfirmedCitizen(stack, overrides);
+  const { login } = await gql(stack.gatewayUrl, LOGIN, { username: citizen.input.personalIdNumber, password: citizen.input.password });
+  const { verifyLoginOtp } = await gql(stack.gatewayUrl, VERIFY, { challengeId: login.challengeId, code: await lastOtp(stack, citizen.input.phone as string) });
+  return { ...citizen, token: verifyLoginOtp.accessToken as string, refreshToken: verifyLoginOtp.refreshToken as string };
+}

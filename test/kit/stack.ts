@@ -1,0 +1,86 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import Redis from 'ioredis';
+import { Client } from 'pg';
+import { inject } from 'vitest';
+import { startGateway } from '../../gateway/src/index';
+import { loadGatewayConfig } from '../../gateway/src/config';
+import { startDocuments, type RunningDocuments } from '../../subgraphs/documents/src/index';
+import { loadDocumentsConfig } from '../../subgraphs/documents/src/config';
+import { seedDocuments } from '../../subgraphs/documents/src/database/seed';
+import { startIdentity, type RunningIdentity } from '../../subgraphs/identity/src/index';
+import { loadIdentityConfig } from '../../subgraphs/identity/src/config';
+import { startPayments } from '../../subgraphs/payments/src/index';
+import { loadPaymentsConfig } from '../../subgraphs/payments/src/config';
+import { seedPayments } from '../../subgraphs/payments/src/database/seed';
+import type { RunningService } from '../../subgraphs/shared/src';
+import { freePort } from '../../scripts/lib/local-services';
+
+export interface Stack {
+  gatewayUrl: string;
+  identity: RunningIdentity;
+  documents: RunningDocuments;
+  payments: RunningService & { database: RunningDocuments['database'] };
+  gateway: RunningService;
+  databaseUrl: string;
+  redis: Redis;
+  keyPrefix: string;
+  /** SQL statements run so far by the three subgraphs together. */
+  sqlStatements(): number;
+  /** Empties this stack's cache keys (not other files'). */
+  flushCache(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** A fresh database on the run's PostgreSQL, for one test file. */
+export async function createTestDatabase(): Promise<string> {
+  const adminUrl = inject('postgresUrl');
+  const name = `t_${randomBytes(6).toString('hex')}`;
+  const admin = new Client({ connectionString: adminUrl });
+  await admin.connect();
+  try { await admin.query(`CREATE DATABASE "${name}"`); } finally { await admin.end(); }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** The whole graph in this process: three subgraphs and the gateway on free ports, seeded. */
+export async function startStack(options: { postalPoints?: number; withRedis?: boolean } = {}): Promise<Stack> {
+  const databaseUrl = await createTestDatabase();
+  const keyPrefix = `test:${randomBytes(4).toString('hex')}:`;
+  const redisUrl = options.withRedis === false ? undefined : inject('redisUrl');
+  const base = { NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, REDIS_KEY_PREFIX: keyPrefix, HOST: '127.0.0.1' };
+
+  // Ports are chosen first so that every service knows the others' URLs (JWKS is fetched lazily).
+  const [identityPort, paymentsPort] = [await freePort(), await freePort()];
+  const jwks = `http://127.0.0.1:${identityPort}/.well-known/jwks.json`;
+  const payments = await startPayments(loadPaymentsConfig({ ...base, PAYMENTS_PORT: String(paymentsPort), IDENTITY_JWKS_URL: jwks }));
+  const identity = await startIdentity(loadIdentityConfig({ ...base, IDENTITY_PORT: String(identityPort), PAYMENTS_URL: `${payments.url}/graphql` }));
+  const documents = await startDocuments(loadDocumentsConfig({ ...base, DOCUMENTS_PORT: '0', IDENTITY_JWKS_URL: jwks }));
+  await seedDocuments(documents.database.dataSource);
+  await seedPayments(payments.database.dataSource, { postalPoints: options.postalPoints ?? 400 });
+  const gateway = await startGateway(loadGatewayConfig({
+    NODE_ENV: 'test', LOG_LEVEL: 'silent', HOST: '127.0.0.1', GATEWAY_PORT: '0',
+    SUPERGRAPH_PATH: path.join(__dirname, '../../schema/supergraph.graphql'),
+    IDENTITY_URL: `${identity.url}/graphql`, DOCUMENTS_URL: `${documents.url}/graphql`, PAYMENTS_URL: `${payments.url}/graphql`,
+    IDENTITY_JWKS_URL: jwks,
+  }));
+  const redis = new Redis(inject('redisUrl'), { lazyConnect: false, maxRetriesPerRequest: 1 });
+  const counters = [identity.database.queries, documents.database.queries, payments.database.queries];
+  return {
+    gatewayUrl: `${gateway.url}/graphql`,
+    identity, documents, payments: payments, gateway, databaseUrl, redis, keyPrefix,
+    sqlStatements: () => counters.reduce((sum, c) => sum + c.count, 0),
+    async flushCache() {
+      const keys = await redis.keys(`${keyPrefix}*`);
+      if (keys.length) await redis.del(...keys);
+    },
+    async stop() {
+      await gateway.stop();
+      await documents.stop();
+      await identity.stop();
+      await payments.stop();
+      redis.disconnect();
+    },
+  };
+}
