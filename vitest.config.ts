@@ -1,10 +1,9 @@
 import path from 'node:path';
-import swc from 'unplugin-swc';
 import { defineConfig } from 'vitest/config';
 
-// SWC reads tsconfig.json, so decorator metadata (needed by type-graphql and TypeORM) is emitted in tests too.
+// Vite's transform reads tsconfig.json (experimentalDecorators, emitDecoratorMetadata), so the decorator
+// metadata that type-graphql and TypeORM need is emitted in tests too.
 export default defineConfig({
-  plugins: [swc.vite()],
   // Our sources are bundled by Vite, which would pick graphql's ESM build, while type-graphql and Apollo
   // load the CommonJS one: two copies of graphql break `instanceof` checks. Pin ours to the same file.
   resolve: { alias: [{ find: /^graphql$/, replacement: path.resolve(__dirname, 'node_modules/graphql/index.js') }] },
