@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { runMain } from '../../subgraphs/shared/src/main';
 import { loadGatewayConfig } from './config';
 import { startGateway } from './index';

@@ -1,3 +1,4 @@
+import 'reflect-metadata'; // decorators below read design-time types
 // The shared platform every service imports: config, logging, database, Redis, cache, limits,
 // auth, errors, scalars, pagination, the federation helper and the HTTP service runner.
 export * from './auth/guard';
