@@ -59,12 +59,13 @@ async function main(): Promise<void> {
   const stopAll = (code: number): Promise<void> => (stopping ??= stopEverything(code));
   const stopEverything = async (code: number) => {
     say('stopping…');
-    await Promise.all(children.map((child) => new Promise<void>((resolve) => {
-      if (child.exitCode !== null) return resolve();
-      child.once('exit', () => resolve());
+    // Services get SIGTERM and 5 s to finish their requests; Redis stops alongside them.
+    await Promise.all([redis?.stop(), ...children.map((child) => new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      const kill = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      child.once('exit', () => { clearTimeout(kill); resolve(); });
       child.kill('SIGTERM');
-    })));
-    await redis?.stop();
+    }))]);
     await postgres?.stop().catch(() => {});
     say('stopped');
     process.exitCode = code;
