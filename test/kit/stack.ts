@@ -45,10 +45,10 @@ export async function createTestDatabase(): Promise<string> {
 }
 
 /** The whole graph in this process: three subgraphs and the gateway on free ports, seeded. */
-export async function startStack(options: { postalPoints?: number; withRedis?: boolean } = {}): Promise<Stack> {
+export async function startStack(options: { postalPoints?: number; redisUrl?: string } = {}): Promise<Stack> {
   const databaseUrl = await createTestDatabase();
   const keyPrefix = `test:${randomBytes(4).toString('hex')}:`;
-  const redisUrl = options.withRedis === false ? undefined : inject('redisUrl');
+  const redisUrl = options.redisUrl ?? inject('redisUrl');
   const base = { NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, REDIS_KEY_PREFIX: keyPrefix, HOST: '127.0.0.1' };
 
   // Ports are chosen first so that every service knows the others' URLs (JWKS is fetched lazily).

@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { aConfirmedCitizen, aLoggedInCitizen, aMobile, aPersonalIdNumber, anOpenPostalPointCode, aRegistration, CONFIRM, lastOtp, LOGIN, REGISTER } from '../kit/builders';
+import { gql, gqlError, post } from '../kit/gql';
+import { startStack, type Stack } from '../kit/stack';
+
+describe('bad input is refused with a clear code, and nothing is written', () => {
+  let stack: Stack;
+  let point: string;
+  const accountsWithPhone = async (phone: string) =>
+    Number((await stack.identity.database.dataSource.query(`SELECT count(*) AS n FROM identity.accounts WHERE phone = $1`, [`+84${phone.slice(1)}`]))[0].n);
+
+  beforeAll(async () => { stack = await startStack(); point = await anOpenPostalPointCode(stack); });
+  afterAll(async () => { await stack?.stop(); });
+
+  const refusedRegistrations: [string, Record<string, unknown>, string, string | undefined][] = [
+    ['a malformed personal ID number', { personalIdNumber: '12345' }, 'personalIdNumber', 'FORMAT'],
+    ['an ID number of an unknown province', { personalIdNumber: '099190000123' }, 'personalIdNumber', 'PROVINCE'],
+    ['an ID number whose gender digit contradicts the gender', { personalIdNumber: aPersonalIdNumber(1990, 'MALE') }, 'personalIdNumber', 'GENDER'],
+    ['an ID number whose year contradicts the date of birth', { personalIdNumber: aPersonalIdNumber(1991, 'FEMALE') }, 'personalIdNumber', 'BIRTH_YEAR'],
+    ['an ID number of the wrong century', { personalIdNumber: aPersonalIdNumber(2090, 'FEMALE').replace(/^(\d{3})3/, '$13') }, 'personalIdNumber', 'CENTURY'],
+    ['a weak password', { password: 'password' }, 'password', undefined],
+    ['a password containing the ID number', { password: 'Aa!' }, 'password', undefined],
+    ['a phone that is not a Vietnamese mobile', { phone: '12345' }, 'phone', undefined],
+    ['an unknown postal point', { verificationPostalPointCode: '999-BC-9999' }, 'verificationPostalPointCode', undefined],
+    ['a child under 14', { dateOfBirth: '2020-01-01', personalIdNumber: aPersonalIdNumber(2020, 'FEMALE') }, 'dateOfBirth', undefined],
+  ];
+
+  it.each(refusedRegistrations)('refuses %s', async (_name, overrides, field, part) => {
+    const input = aRegistration(overrides, point);
+    if (input.password === 'Aa!') input.password = `Xy!${input.personalIdNumber}`;
+    const error = await gqlError(stack.gatewayUrl, REGISTER, { input });
+    expect(error.extensions?.code).toBe('BAD_USER_INPUT');
+    const problems = error.extensions?.problems as { field: string; part?: string }[];
+    expect(problems.map((p) => p.field)).toContain(field);
+    if (part) expect(problems.find((p) => p.field === field)?.part).toBe(part);
+    expect(await accountsWithPhone(input.phone as string)).toBe(0);
+  });
+
+  it('refuses a second account for the same ID number', async () => {
+    const { input } = await aConfirmedCitizen(stack);
+    const error = await gqlError(stack.gatewayUrl, REGISTER, { input: { ...input, phone: aMobile() } });
+    expect(error.extensions?.code).toBe('CONFLICT');
+  });
+
+  it('a wrong code changes nothing; five wrong codes end the challenge, even with the right code after', async () => {
+    const input = aRegistration({}, point);
+    const { registerCitizen } = await gql(stack.gatewayUrl, REGISTER, { input });
+    const right = await lastOtp(stack, input.phone as string);
+    const wrong = right === '000000' ? '111111' : '000000';
+    const first = await gqlError(stack.gatewayUrl, CONFIRM, { challengeId: registerCitizen.otpChallengeId, code: wrong });
+    expect(first.extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'OTP_INVALID', attemptsLeft: 4 });
+    const status = await stack.identity.database.dataSource.query(`SELECT status, level FROM identity.accounts WHERE id = $1`, [registerCitizen.account.id]);
+    expect(status).toEqual([{ status: 'PENDING_PHONE_VERIFICATION', level: null }]);
+
+    // Asking for a new code does not reset the count of wrong attempts.
+    await gql(stack.gatewayUrl, `mutation($id: ID!) { resendOtp(challengeId: $id) { challengeId } }`, { id: registerCitizen.otpChallengeId });
+    const resent = await lastOtp(stack, input.phone as string);
+    for (let i = 0; i < 3; i++) await gqlError(stack.gatewayUrl, CONFIRM, { challengeId: registerCitizen.otpChallengeId, code: resent === '000000' ? '111111' : '000000' });
+    const fifth = await gqlError(stack.gatewayUrl, CONFIRM, { challengeId: registerCitizen.otpChallengeId, code: resent === '222222' ? '333333' : '222222' });
+    expect(fifth.extensions?.code).toBe('RATE_LIMITED');
+    const afterwards = await gqlError(stack.gatewayUrl, CONFIRM, { challengeId: registerCitizen.otpChallengeId, code: resent });
+    expect(afterwards.extensions?.code).toBe('RATE_LIMITED');
+  });
+
+  it('refuses an expired code', async () => {
+    const input = aRegistration({}, point);
+    const { registerCitizen } = await gql(stack.gatewayUrl, REGISTER, { input });
+    await stack.identity.database.dataSource.query(`UPDATE identity.otp_challenges SET expires_at = now() - interval '1 second' WHERE id = $1`, [registerCitizen.otpChallengeId]);
+    const error = await gqlError(stack.gatewayUrl, CONFIRM, { challengeId: registerCitizen.otpChallengeId, code: await lastOtp(stack, input.phone as string) });
+    expect(error.extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'OTP_EXPIRED' });
+  });
+
+  it('gives the same answer for an unknown user and a wrong password, and locks after five failures', async () => {
+    const { input } = await aConfirmedCitizen(stack);
+    const unknown = await gqlError(stack.gatewayUrl, LOGIN, { username: '001190999999', password: 'Whatever-1!' });
+    const wrong = await gqlError(stack.gatewayUrl, LOGIN, { username: input.personalIdNumber, password: 'Whatever-1!' });
+    expect(unknown).toMatchObject({ message: wrong.message, extensions: { code: 'UNAUTHENTICATED' } });
+    for (let i = 0; i < 4; i++) await gqlError(stack.gatewayUrl, LOGIN, { username: input.personalIdNumber, password: 'Whatever-1!' });
+    // Five failures: now even the right password is refused until the window passes.
+    const locked = await gqlError(stack.gatewayUrl, LOGIN, { username: input.personalIdNumber, password: input.password });
+    expect(locked.extensions?.code).toBe('RATE_LIMITED');
+  });
+
+  it('refuses to submit a dossier without a token, with a forged token, and directly at the subgraph', async () => {
+    const submit = `mutation { submitDossier(input: { serviceCode: "GPLX_EXCHANGE", appointmentDate: "2099-01-01" }) { id } }`;
+    expect((await gqlError(stack.gatewayUrl, submit)).extensions?.code).toBe('UNAUTHENTICATED');
+    expect((await gqlError(stack.gatewayUrl, submit, {}, 'not-a-token')).extensions?.code).toBe('UNAUTHENTICATED');
+    expect((await gqlError(`${stack.documents.url}/graphql`, submit)).extensions?.code).toBe('UNAUTHENTICATED');
+    const forged = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from('{"sub":"x","role":"ADMINISTRATOR","level":2}').toString('base64url')}.`;
+    expect((await post(`${stack.documents.url}/graphql`, submit, {}, forged)).errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+    const dossiers = await stack.documents.database.dataSource.query(`SELECT count(*)::int AS n FROM documents.dossiers`);
+    expect(dossiers[0].n).toBe(0);
+  });
+
+  it('refuses a dossier for an unknown service or a past appointment, and hides other people’s dossiers', async () => {
+    const lan = await aLoggedInCitizen(stack);
+    const submit = `mutation($input: SubmitDossierInput!) { submitDossier(input: $input) { id registrationCode } }`;
+    const unknown = await gqlError(stack.gatewayUrl, submit, { input: { serviceCode: 'NO_SUCH', appointmentDate: '2099-01-01' } }, lan.token);
+    expect(unknown.extensions?.code).toBe('BAD_USER_INPUT');
+    const past = await gqlError(stack.gatewayUrl, submit, { input: { serviceCode: 'CCCD_RENEWAL', appointmentDate: '2000-01-01' } }, lan.token);
+    expect((past.extensions?.problems as { field: string }[]).map((p) => p.field)).toEqual(['appointmentDate']);
+
+    const today = new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 10);
+    const { submitDossier } = await gql(stack.gatewayUrl, submit, { input: { serviceCode: 'CCCD_RENEWAL', appointmentDate: today } }, lan.token);
+    const other = await aLoggedInCitizen(stack);
+    const seen = await gql(stack.gatewayUrl, `query($id: ID!, $c: String!) { dossier(id: $id) { id } dossierByCode(registrationCode: $c) { id } }`, { id: submitDossier.id, c: submitDossier.registrationCode }, other.token);
+    expect(seen).toEqual({ dossier: null, dossierByCode: null });
+  });
+});
