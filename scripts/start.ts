@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import exitHook from 'async-exit-hook';
+import Redis from 'ioredis';
 import { Client } from 'pg';
 import { generateSigningKeyPem } from '../subgraphs/identity/src/sessions/signing-key';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '../subgraphs/identity/src/database/seed';
@@ -26,6 +27,12 @@ const say = (line: string) => process.stdout.write(`start: ${line}\n`);
 async function canConnect(url: string): Promise<boolean> {
   const client = new Client({ connectionString: url, connectionTimeoutMillis: 1_000 });
   try { await client.connect(); await client.end(); return true; } catch { return false; }
+}
+
+async function answersPing(url: string): Promise<boolean> {
+  const client = new Redis(url, { lazyConnect: true, connectTimeout: 500, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  client.on('error', () => {});
+  try { await client.connect(); return (await client.ping()) === 'PONG'; } catch { return false; } finally { client.disconnect(); }
 }
 
 async function ensureDatabase(adminUrl: string, name: string): Promise<string> {
@@ -90,9 +97,13 @@ async function main(): Promise<void> {
     const databaseUrl = process.env.DATABASE_URL ?? (await ensureDatabase(adminUrl, 'identity_graph'));
 
     let redisUrl = process.env.REDIS_URL;
-    if (!redisUrl && hasCommand('redis-server')) {
+    const localRedisUrl = `redis://127.0.0.1:${Number(process.env.REDIS_PORT ?? 63790)}`;
+    if (!redisUrl && (await answersPing(localRedisUrl))) {
+      redisUrl = localRedisUrl;
+      say(`Redis already running at ${redisUrl} (left by an earlier run): using it`);
+    } else if (!redisUrl && hasCommand('redis-server')) {
       mkdirSync(path.join(DATA, 'redis'), { recursive: true });
-      redis = await startRedisServer({ port: Number(process.env.REDIS_PORT ?? 63790), dataDir: path.join(DATA, 'redis') });
+      redis = await startRedisServer({ port: Number(new URL(localRedisUrl).port), dataDir: path.join(DATA, 'redis') });
       redisUrl = redis.url;
       say(`started redis-server at ${redisUrl}`);
     } else if (!redisUrl) {

@@ -74,9 +74,11 @@ export async function startHttpService<C extends BaseContext>(options: HttpServi
     introspection: !options.production,
     includeStacktraceInErrorResponses: !options.production,
     csrfPrevention: true,
+    // Signals are handled once, by the process entry (runMain), which stops everything in order.
+    stopOnTerminationSignals: false,
     formatError: formatErrorFor(options.production, options.log),
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: 5_000 }),
       ApolloServerPluginLandingPageDisabled(),
       requestLogPlugin<C>(options.log),
       ...(options.apollo.plugins ?? []),
