@@ -28,7 +28,7 @@ export function depthLimit(maxDepth: number) {
       OperationDefinition(operation) {
         const depth = depthOf(operation.selectionSet, new Set());
         if (depth > maxDepth) {
-          context.reportError(new GraphQLError(`The query is ${depth} levels deep; at most ${maxDepth} are allowed.`, { nodes: [operation], extensions: { code: 'BAD_USER_INPUT', maxDepth } }));
+          context.reportError(new GraphQLError(`The query is ${depth} levels deep; at most ${maxDepth} are allowed.`, { nodes: [operation], extensions: { code: 'GRAPHQL_VALIDATION_FAILED', maxDepth } }));
         }
       },
     };

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { depthLimit } from '../../../gateway/src/depth-limit';
 import { ConfigError, parseEnv } from './config';
 import { decodeCursor, encodeCursor, pageSize } from './connection';
+import { formatErrorFor } from './http';
 import { createLogger } from './logger';
 import { maskPersonalData } from './mask';
 import { MoneyScalar } from './scalars';
@@ -49,6 +50,18 @@ describe('money', () => {
   it.each(['1.5', '1e6', '', ' 1', '01', 'abc'])('refuses %j', (value) => expect(() => MoneyScalar.parseValue(value)).toThrow(/whole đồng/));
 });
 
+describe('error masking', () => {
+  const silent = createLogger({ service: 't', level: 'silent' });
+  it('hides internal errors in production but keeps the code', () => {
+    const formatted = formatErrorFor(true, silent)({ message: 'relation "x" does not exist at 10.0.0.5', extensions: { code: 'INTERNAL_SERVER_ERROR', stacktrace: ['…'] } }, new Error('x'));
+    expect(formatted).toEqual({ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+  });
+  it('keeps deliberate errors, without stack traces', () => {
+    const formatted = formatErrorFor(true, silent)({ message: 'Unknown postal point.', extensions: { code: 'BAD_USER_INPUT', stacktrace: ['…'] } }, new Error('x'));
+    expect(formatted).toEqual({ message: 'Unknown postal point.', extensions: { code: 'BAD_USER_INPUT' } });
+  });
+});
+
 describe('pagination and search helpers', () => {
   it('round-trips cursors and refuses foreign ones', () => {
     expect(decodeCursor(encodeCursor(['2026-11-23T00:00:00.000Z', 'x']), 2)).toEqual(['2026-11-23T00:00:00.000Z', 'x']);
@@ -68,6 +81,6 @@ describe('query depth limit (gateway)', () => {
   it('allows a query at the limit', () => expect(errors('{ node { child { name } } }')).toEqual([]));
   it('refuses a deeper one, fragments included', () => {
     const [error] = errors('{ node { ...F } } fragment F on Node { child { child { name } } }');
-    expect(error.extensions).toMatchObject({ code: 'BAD_USER_INPUT', maxDepth: 3 });
+    expect(error.extensions).toMatchObject({ code: 'GRAPHQL_VALIDATION_FAILED', maxDepth: 3 });
   });
 });
