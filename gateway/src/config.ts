@@ -1,10 +1,9 @@
 import { z } from 'zod';
-import { nodeEnv, parseEnv, port } from '../../subgraphs/shared/src';
+import { jwksEnvShape, parseEnv, port, serviceEnvShape } from '../../subgraphs/shared/src';
 
 export const gatewayEnvShape = {
-  NODE_ENV: nodeEnv,
-  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
-  HOST: z.string().default('127.0.0.1'),
+  ...serviceEnvShape,
+  ...jwksEnvShape,
   GATEWAY_PORT: port(4000),
   /** The composed supergraph (`npm run compose`). */
   SUPERGRAPH_PATH: z.string().default('schema/supergraph.graphql'),
@@ -12,8 +11,6 @@ export const gatewayEnvShape = {
   IDENTITY_URL: z.string().url().optional(),
   DOCUMENTS_URL: z.string().url().optional(),
   PAYMENTS_URL: z.string().url().optional(),
-  JWT_ISSUER: z.string().min(1).default('national-identity-graph'),
-  IDENTITY_JWKS_URL: z.string().url().default('http://127.0.0.1:4001/.well-known/jwks.json'),
   /** A hung subgraph must not hang the request: @apollo/gateway has no timeout of its own. */
   SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   MAX_QUERY_DEPTH: z.coerce.number().int().min(2).max(50).default(10),

@@ -1,16 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { aConfirmedCitizen, aLoggedInCitizen, aMobile, aPersonalIdNumber, anOpenPostalPointCode, aRegistration, CONFIRM, lastOtp, LOGIN, REGISTER } from '../kit/builders';
 import { gql, gqlError, post } from '../kit/gql';
-import { startStack, type Stack } from '../kit/stack';
+import { useStack } from '../kit/stack';
 
 describe('bad input is refused with a clear code, and nothing is written', () => {
-  let stack: Stack;
+  const stack = useStack();
   let point: string;
   const accountsWithPhone = async (phone: string) =>
     Number((await stack.identity.database.dataSource.query(`SELECT count(*) AS n FROM identity.accounts WHERE phone = $1`, [`+84${phone.slice(1)}`]))[0].n);
 
-  beforeAll(async () => { stack = await startStack(); point = await anOpenPostalPointCode(stack); });
-  afterAll(async () => { await stack?.stop(); });
+  beforeAll(async () => { point = await anOpenPostalPointCode(stack); });
 
   const refusedRegistrations: [string, Record<string, unknown>, string, string | undefined][] = [
     ['a malformed personal ID number', { personalIdNumber: '12345' }, 'personalIdNumber', 'FORMAT'],

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD, seedIdentity } from '../../subgraphs/identity/src/database/seed';
 import { aLoggedInCitizen, anOpenPostalPointCode, lastOtp, LOGIN, VERIFY } from '../kit/builders';
 import { gql, gqlError } from '../kit/gql';
-import { startStack, type Stack } from '../kit/stack';
+import { useStack, type Stack } from '../kit/stack';
 
 const SERVICES = ['GPLX_EXCHANGE', 'CCCD_RENEWAL', 'CCCD_REISSUE', 'RESIDENCE_REGISTRATION', 'PROMOTION_NOTICE'];
 
@@ -16,9 +16,7 @@ async function insertDossiers(stack: Stack, applicantId: string, count: number):
 }
 
 describe('batching: the gateway asks for many entities at once and each subgraph answers in one go', () => {
-  let stack: Stack;
-  beforeAll(async () => { stack = await startStack(); });
-  afterAll(async () => { await stack?.stop(); });
+  const stack = useStack();
 
   it('runs the same number of SQL statements for 5 dossiers as for 50 (no N+1), cold cache each time', async () => {
     const citizen = await aLoggedInCitizen(stack);
@@ -39,9 +37,7 @@ describe('batching: the gateway asks for many entities at once and each subgraph
 });
 
 describe('the shared cache', () => {
-  let stack: Stack;
-  beforeAll(async () => { stack = await startStack(); });
-  afterAll(async () => { await stack?.stop(); });
+  const stack = useStack();
 
   it('keeps hot lookups in Redis and shows a write through the gateway at once', async () => {
     await seedIdentity(stack.identity.database.dataSource);
@@ -72,10 +68,8 @@ describe('the shared cache', () => {
 });
 
 describe('when Redis is down', () => {
-  let stack: Stack;
   // Nothing listens on port 1: every Redis command fails at once.
-  beforeAll(async () => { stack = await startStack({ redisUrl: 'redis://127.0.0.1:1' }); });
-  afterAll(async () => { await stack?.stop(); });
+  const stack = useStack({ redisUrl: 'redis://127.0.0.1:1' });
 
   it('still answers lookups from the database (the cache fails open)', async () => {
     const code = await anOpenPostalPointCode(stack);

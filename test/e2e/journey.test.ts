@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { aMobile, aPersonalIdNumber, anOpenPostalPointCode, CONFIRM, GOOD_PASSWORD, lastOtp, LOGIN, REGISTER, VERIFY } from '../kit/builders';
 import { gql } from '../kit/gql';
-import { startStack, type Stack } from '../kit/stack';
+import { useStack } from '../kit/stack';
 
 const SUBMIT = `mutation Submit($input: SubmitDossierInput!) { submitDossier(input: $input) { id registrationCode status service { code name } applicant { id fullName } } }`;
 const ME_ACROSS_THREE_SUBGRAPHS = `query Me { me { fullName dossiers(first: 10) { edges { node { registrationCode service { name feeSchedule { total } } amountDue } } } } }`;
@@ -11,9 +11,7 @@ function inDays(days: number): string {
 }
 
 describe('a citizen registers, logs in and submits a dossier, all through the gateway', () => {
-  let stack: Stack;
-  beforeAll(async () => { stack = await startStack(); });
-  afterAll(async () => { await stack?.stop(); });
+  const stack = useStack();
 
   it('runs the whole journey and answers one query spanning identity, documents and payments', async () => {
     const pointCode = await anOpenPostalPointCode(stack);

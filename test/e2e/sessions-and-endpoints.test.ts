@@ -1,21 +1,19 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
-import { inject, afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { loadIdentityConfig } from '../../subgraphs/identity/src/config';
 import { startIdentity } from '../../subgraphs/identity/src/index';
 import { generateSigningKeyPem } from '../../subgraphs/identity/src/sessions/signing-key';
 import { ConfigError } from '../../subgraphs/shared/src';
 import { aLoggedInCitizen, aRegistration, anOpenPostalPointCode, REGISTER } from '../kit/builders';
 import { gql, gqlError } from '../kit/gql';
-import { createTestDatabase, startStack, type Stack } from '../kit/stack';
+import { createTestDatabase, startStack, useStack } from '../kit/stack';
 
 const REFRESH = `mutation($t: String!) { refreshSession(refreshToken: $t) { accessToken refreshToken account { id fullName } } }`;
 
 describe('sessions and tokens', () => {
-  let stack: Stack;
-  beforeAll(async () => { stack = await startStack(); });
-  afterAll(async () => { await stack?.stop(); });
+  const stack = useStack();
 
   it('publishes the public signing key as JWKS, and access tokens name that key, the audience and the role', async () => {
     const jwks = (await (await fetch(`${stack.identity.url}/.well-known/jwks.json`)).json()) as { keys: Record<string, string>[] };

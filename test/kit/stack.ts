@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import Redis from 'ioredis';
 import { Client } from 'pg';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { startGateway } from '../../gateway/src/index';
 import { loadGatewayConfig } from '../../gateway/src/config';
 import { startDocuments, type RunningDocuments } from '../../subgraphs/documents/src/index';
@@ -82,5 +82,34 @@ export async function startStack(options: { postalPoints?: number; redisUrl?: st
       await payments.stop();
       redis.disconnect();
     },
+  };
+}
+
+/**
+ * Starts a stack before the tests of the enclosing `describe` and stops it after. The returned object
+ * stands for the stack once it has started (reading it earlier is an error).
+ */
+export function useStack(options: Parameters<typeof startStack>[0] = {}): Stack {
+  let stack: Stack | undefined;
+  beforeAll(async () => { stack = await startStack(options); });
+  afterAll(async () => { await stack?.stop(); });
+  return new Proxy({} as Stack, {
+    get(_target, property) {
+      if (!stack) throw new Error('the stack did not start');
+      return stack[property as keyof Stack];
+    },
+  });
+}
+
+/**
+ * Environment for one subgraph started alone in a test: its own database, this run's Redis under the
+ * given key prefix, tokens from a test authority (see tokens.ts).
+ */
+export async function subgraphTestEnv(keyPrefix: string, authority: { jwksUrl: string; issuer: string }): Promise<NodeJS.ProcessEnv> {
+  return {
+    NODE_ENV: 'test', LOG_LEVEL: 'silent', HOST: '127.0.0.1',
+    DATABASE_URL: await createTestDatabase(),
+    REDIS_URL: inject('redisUrl'), REDIS_KEY_PREFIX: keyPrefix,
+    IDENTITY_JWKS_URL: authority.jwksUrl, JWT_ISSUER: authority.issuer,
   };
 }

@@ -3,10 +3,7 @@ import { baseEnvShape, ConfigError, parseEnv, port } from '../../shared/src';
 
 export const identityEnvShape = {
   ...baseEnvShape,
-  HOST: z.string().default('127.0.0.1'),
   IDENTITY_PORT: port(4001),
-  /** Issuer of access tokens; every subgraph and the gateway expect the same value. */
-  JWT_ISSUER: z.string().min(1).default('national-identity-graph'),
   /** ES256 (P-256) private key, PKCS#8 PEM. Required in production; development generates one. */
   JWT_PRIVATE_KEY: z.string().optional(),
   /** The payments subgraph, owner of postal points (to check the chosen verification point). */

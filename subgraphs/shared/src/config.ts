@@ -10,10 +10,24 @@ export class ConfigError extends Error {
 
 export const nodeEnv = z.enum(['development', 'test', 'production']).default('development');
 
-/** Variables every service reads. */
-export const baseEnvShape = {
+/** Variables every service, the gateway included, reads. */
+export const serviceEnvShape = {
   NODE_ENV: nodeEnv,
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  /** 127.0.0.1 on a developer machine; 0.0.0.0 in a container. */
+  HOST: z.string().default('127.0.0.1'),
+  /** Issuer of access tokens; identity signs with it, everyone else expects it. */
+  JWT_ISSUER: z.string().min(1).default('national-identity-graph'),
+};
+
+/** Where identity publishes its public keys: every other service verifies each caller's token itself. */
+export const jwksEnvShape = {
+  IDENTITY_JWKS_URL: z.string().url().default('http://127.0.0.1:4001/.well-known/jwks.json'),
+};
+
+/** Variables every subgraph reads. */
+export const baseEnvShape = {
+  ...serviceEnvShape,
   /** Unset means "no shared cache": caches go to the database, limiters stay per process. */
   REDIS_URL: z.string().url().optional(),
   /** Separates key spaces of deployments (and of test runs) sharing one Redis. */

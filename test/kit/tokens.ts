@@ -1,0 +1,72 @@
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { ACCESS_TOKEN_AUDIENCE, type Role } from '../../subgraphs/shared/src/auth/roles';
+import { TOKEN_ALGORITHM } from '../../subgraphs/shared/src/auth/tokens';
+import { freePort } from '../../scripts/lib/local-services';
+
+export interface TestTokenClaims {
+  role: Role;
+  /** `sub`; a random UUID when omitted. */
+  accountId?: string;
+  /** Assurance level; 2 when omitted. */
+  level?: 1 | 2;
+  postalPointCode?: string;
+  agencyCode?: string;
+}
+
+export interface TestTokenAuthority {
+  jwksUrl: string;
+  issuer: string;
+  tokenFor(claims: TestTokenClaims): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/**
+ * A stand-in for the identity service's token keys: one ES256 key pair, its public half served as a JWKS
+ * on a free port, and tokens signed with it carrying the claims subgraphs read. With it a single subgraph
+ * is tested alone, as any role, and its tokens are verified exactly as in production.
+ */
+export async function startTestTokenAuthority(): Promise<TestTokenAuthority> {
+  const issuer = 'national-identity-graph';
+  const kid = `test-${randomUUID().slice(0, 8)}`;
+  const { privateKey, publicKey } = await generateKeyPair(TOKEN_ALGORITHM, { extractable: true });
+  const jwks = JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid, alg: TOKEN_ALGORITHM, use: 'sig' }] });
+
+  const server = http.createServer((req, res) => {
+    if (req.method === 'GET' && req.url?.split('?')[0] === '/.well-known/jwks.json') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(jwks);
+    } else {
+      res.writeHead(404).end();
+    }
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => { server.off('error', reject); resolve(); });
+  });
+
+  return {
+    jwksUrl: `http://127.0.0.1:${port}/.well-known/jwks.json`,
+    issuer,
+    tokenFor({ role, accountId, level = 2, postalPointCode, agencyCode }) {
+      return new SignJWT({
+        role, level,
+        ...(postalPointCode !== undefined ? { postal_point: postalPointCode } : {}),
+        ...(agencyCode !== undefined ? { agency: agencyCode } : {}),
+      })
+        .setProtectedHeader({ alg: TOKEN_ALGORITHM, kid })
+        .setSubject(accountId ?? randomUUID())
+        .setIssuer(issuer)
+        .setAudience(ACCESS_TOKEN_AUDIENCE)
+        .setIssuedAt()
+        .setJti(randomUUID())
+        .setExpirationTime('5m')
+        .sign(privateKey);
+    },
+    stop: () => new Promise<void>((resolve, reject) => {
+      server.closeAllConnections();
+      server.close((error) => (error ? reject(error) : resolve()));
+    }),
+  };
+}
