@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLError } from 'graphql';
-import { createLogger, startHttpService, TokenVerifier, type Logger, type Principal, type RequestInfo, type RunningService } from '../../subgraphs/shared/src';
+import { createLogger, ServiceUnavailableError, startHttpService, TokenVerifier, type Logger, type Principal, type RequestInfo, type RunningService } from '../../subgraphs/shared/src';
 import type { GatewayConfig } from './config';
 import { depthLimit } from './depth-limit';
 
@@ -9,10 +9,24 @@ export interface GatewayContext extends RequestInfo { authorization?: string; pr
 
 /** Forwards the caller's token and request id; every subgraph verifies the token again itself. */
 class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  constructor(private readonly subgraph: string, options: ConstructorParameters<typeof RemoteGraphQLDataSource<GatewayContext>>[0]) {
+    super(options);
+  }
+
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
     if (!('requestId' in context)) return;
     if (context.authorization) request.http?.headers.set('authorization', context.authorization);
     request.http?.headers.set('x-request-id', context.requestId);
+  }
+
+  /** A subgraph that times out or cannot be reached is a retryable SERVICE_UNAVAILABLE, not an internal error. */
+  override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>) {
+    try {
+      return await super.process(options);
+    } catch (error) {
+      if (error instanceof GraphQLError) throw error;
+      throw new ServiceUnavailableError(`The ${this.subgraph} service is not answering; try again shortly.`);
+    }
   }
 }
 
@@ -26,7 +40,7 @@ export async function startGateway(config: GatewayConfig, overrides: { log?: Log
     buildService: ({ name, url }) => {
       const target = routing[name] ?? url!;
       subgraphUrls.set(name, target);
-      return new ForwardingDataSource({
+      return new ForwardingDataSource(name, {
         url: target,
         fetcher: ((input: string, init?: RequestInit) => fetch(input, { ...init, signal: AbortSignal.timeout(config.SUBGRAPH_TIMEOUT_MS) })) as never,
       });

@@ -50,13 +50,13 @@ export class Account {
   @Field(() => Role)
   role: Role;
 
-  /** A citizen's username is their personal identification number; staff have their own. */
-  @Column({ type: 'text', unique: true })
+  /** A citizen's username is their personal identification number; staff have their own. Unique case-insensitively (see the migration). */
+  @Column({ type: 'text' })
   @Authorized(PERSONAL_DATA_READERS)
   @Field()
   username: string;
 
-  @Column({ name: 'personal_id_number', type: 'text', nullable: true, unique: true })
+  @Column({ name: 'personal_id_number', type: 'text', nullable: true })
   @Authorized(PERSONAL_DATA_READERS)
   @Field(() => String, { nullable: true, description: '12-digit personal identification number (số định danh cá nhân).' })
   personalIdNumber: string | null;

@@ -6,7 +6,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   // Our sources are bundled by Vite, which would pick graphql's ESM build, while type-graphql and Apollo
   // load the CommonJS one: two copies of graphql break `instanceof` checks. Pin ours to the same file.
-  resolve: { alias: [{ find: /^graphql$/, replacement: path.resolve(__dirname, 'node_modules/graphql/index.js') }] },
+  resolve: { alias: [{ find: /^graphql$/, replacement: path.resolve(import.meta.dirname, 'node_modules/graphql/index.js') }] },
   test: {
     include: ['subgraphs/*/src/**/*.test.ts', 'gateway/src/**/*.test.ts', 'test/**/*.test.ts'],
     globalSetup: ['test/kit/global-setup.ts'],
