@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import exitHook from 'async-exit-hook';
@@ -9,6 +8,7 @@ import { generateSigningKeyPem } from '../subgraphs/identity/src/sessions/signin
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '../subgraphs/identity/src/database/seed';
 import { hasCommand, startEmbeddedPostgres, startRedisServer, type LocalPostgres, type LocalRedis } from './lib/local-services';
 import { migrateAndSeed } from './lib/seed-all';
+import { ROOT, spawnGraph, waitForReady, type GraphProcesses } from './lib/graph-processes';
 
 const HELP = `Usage: npm start
 
@@ -19,9 +19,7 @@ Environment: DATABASE_URL to use an existing Postgres, REDIS_URL an existing Red
 POSTGRES_PORT (default 54329) and REDIS_PORT (default 63790) for the local ones, LOG_LEVEL.
 Ctrl-C stops everything.`;
 
-const ROOT = path.resolve(__dirname, '..', '..');
 const DATA = path.join(ROOT, '.data');
-const DIST = path.join(ROOT, 'dist');
 const say = (line: string) => process.stdout.write(`start: ${line}\n`);
 
 async function canConnect(url: string): Promise<boolean> {
@@ -47,19 +45,11 @@ async function ensureDatabase(adminUrl: string, name: string): Promise<string> {
   return url.toString();
 }
 
-async function waitForReady(url: string, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try { if ((await fetch(url, { signal: AbortSignal.timeout(1_000) })).ok) return true; } catch { /* not yet */ }
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  return false;
-}
 
 async function main(): Promise<void> {
   if (process.argv.includes('--help') || process.argv.includes('-h')) { console.log(HELP); return; }
   mkdirSync(DATA, { recursive: true });
-  const children: ChildProcess[] = [];
+  let graph: GraphProcesses | undefined;
   let postgres: LocalPostgres | undefined;
   let redis: LocalRedis | undefined;
   let stopping: Promise<void> | undefined;
@@ -67,12 +57,7 @@ async function main(): Promise<void> {
   const stopEverything = async (code: number) => {
     say('stopping…');
     // Services get SIGTERM and 5 s to finish their requests; Redis stops alongside them.
-    await Promise.all([redis?.stop(), ...children.map((child) => new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      const kill = setTimeout(() => child.kill('SIGKILL'), 5_000);
-      child.once('exit', () => { clearTimeout(kill); resolve(); });
-      child.kill('SIGTERM');
-    }))]);
+    await Promise.all([redis?.stop(), graph?.stop()]);
     await postgres?.stop().catch(() => {});
     say('stopped');
     process.exitCode = code;
@@ -125,11 +110,7 @@ async function main(): Promise<void> {
       JWT_PRIVATE_KEY: readFileSync(keyFile, 'utf8'),
       SUPERGRAPH_PATH: path.join(ROOT, 'schema', 'supergraph.graphql'),
     };
-    for (const entry of ['subgraphs/payments/src/main.js', 'subgraphs/identity/src/main.js', 'subgraphs/documents/src/main.js', 'gateway/src/main.js']) {
-      const child = spawn(process.execPath, ['--enable-source-maps', path.join(DIST, entry)], { env, stdio: ['ignore', 'inherit', 'inherit'] });
-      child.once('exit', (code) => { if (!stopping) { say(`${entry} exited with ${code}`); void stopAll(1).then(() => process.exit(1)); } });
-      children.push(child);
-    }
+    graph = spawnGraph(env, (entry, code) => { say(`${entry} exited with ${code}`); void stopAll(1).then(() => process.exit(1)); });
     if (!(await waitForReady('http://127.0.0.1:4000/ready', 60_000))) throw new Error('the gateway did not become ready within 60 s');
 
     const accounts = DEMO_ACCOUNTS.map((a) => `    ${a.role.padEnd(14)} ${a.username.padEnd(18)} ${a.fullName}`).join('\n');
