@@ -49,12 +49,20 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     applicationName: options.applicationName ?? options.schema,
   });
   await dataSource.initialize();
+  // Replicas of one subgraph start together: an advisory lock lets one of them migrate while the
+  // others wait, then find nothing left to do.
+  const lock = dataSource.createQueryRunner();
   try {
+    await lock.connect();
+    await lock.query('SELECT pg_advisory_lock(hashtext($1))', [`migrations:${options.schema}`]);
     await dataSource.query(`CREATE SCHEMA IF NOT EXISTS "${options.schema}"`);
     await dataSource.runMigrations({ transaction: 'each' });
   } catch (error) {
+    await lock.release();
     await dataSource.destroy();
     throw error;
   }
+  await lock.query('SELECT pg_advisory_unlock(hashtext($1))', [`migrations:${options.schema}`]);
+  await lock.release();
   return { dataSource, queries };
 }
