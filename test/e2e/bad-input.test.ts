@@ -41,6 +41,21 @@ describe('bad input is refused with a clear code, and nothing is written', () =>
     expect(error.extensions?.code).toBe('CONFLICT');
   });
 
+  it('lets a registration whose phone was never confirmed be made again, and voids its old code', async () => {
+    const first = aRegistration({}, point);
+    const { registerCitizen: before } = await gql(stack.gatewayUrl, REGISTER, { input: first });
+    const oldCode = await lastOtp(stack, first.phone as string);
+    const again = { ...first, phone: aMobile(), fullName: 'Nguyễn Thị Lan Anh' };
+    const { registerCitizen: after } = await gql(stack.gatewayUrl, REGISTER, { input: again });
+    expect(after.account.id).toBe(before.account.id);
+    const voided = await gqlError(stack.gatewayUrl, CONFIRM, { challengeId: before.otpChallengeId, code: oldCode });
+    expect(voided.extensions?.reason).toBe('OTP_USED');
+    const { confirmPhone } = await gql(stack.gatewayUrl, CONFIRM, { challengeId: after.otpChallengeId, code: await lastOtp(stack, again.phone as string) });
+    expect(confirmPhone.status).toBe('PENDING_IN_PERSON_VERIFICATION');
+    const rows = await stack.identity.database.dataSource.query(`SELECT full_name, phone FROM identity.accounts WHERE personal_id_number = $1`, [first.personalIdNumber]);
+    expect(rows).toEqual([{ full_name: 'Nguyễn Thị Lan Anh', phone: `+84${(again.phone as string).slice(1)}` }]);
+  });
+
   it('a wrong code changes nothing; five wrong codes end the challenge, even with the right code after', async () => {
     const input = aRegistration({}, point);
     const { registerCitizen } = await gql(stack.gatewayUrl, REGISTER, { input });

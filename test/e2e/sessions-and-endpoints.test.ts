@@ -66,10 +66,15 @@ describe('identity in production', () => {
 
   it('sends codes through the SMS gateway and has no development outbox', async () => {
     const received: { to: string; text: string; authorization?: string }[] = [];
+    let smsGatewayDown = false;
     const smsGateway = http.createServer((req, res) => {
       let body = '';
       req.on('data', (c) => { body += c; });
-      req.on('end', () => { received.push({ ...JSON.parse(body), authorization: req.headers.authorization }); res.end('{}'); });
+      req.on('end', () => {
+        if (smsGatewayDown) { res.statusCode = 503; res.end(); return; }
+        received.push({ ...JSON.parse(body), authorization: req.headers.authorization });
+        res.end('{}');
+      });
     });
     await new Promise<void>((resolve) => smsGateway.listen(0, '127.0.0.1', resolve));
     const stack = await startStack({ postalPoints: 100 });
@@ -87,6 +92,16 @@ describe('identity in production', () => {
       expect(received).toHaveLength(1);
       expect(received[0]).toMatchObject({ to: '+84987654321', authorization: 'Bearer sms-secret' });
       expect(received[0].text).toMatch(/\b\d{6}\b/);
+
+      // When the SMS gateway fails, the registration is kept and says so; a resend then delivers.
+      smsGatewayDown = true;
+      const second = aRegistration({ phone: '0987654322' }, await anOpenPostalPointCode(stack));
+      const { registerCitizen } = await gql(`${identity.url}/graphql`, `mutation($input: RegisterCitizenInput!) { registerCitizen(input: $input) { otpChallengeId otpSent } }`, { input: second });
+      expect(registerCitizen.otpSent).toBe(false);
+      smsGatewayDown = false;
+      await gql(`${identity.url}/graphql`, `mutation($id: ID!) { resendOtp(challengeId: $id) { challengeId } }`, { id: registerCitizen.otpChallengeId });
+      expect(received.at(-1)?.to).toBe('+84987654322');
+
       // Production hides introspection.
       const introspection = await fetch(`${identity.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __schema { types { name } } }' }) });
       expect(((await introspection.json()) as { errors?: unknown[] }).errors?.length).toBeGreaterThan(0);

@@ -19,8 +19,8 @@ export class AccountResolver {
 
   @Mutation(() => RegistrationResult)
   async registerCitizen(@Arg('input', () => RegisterCitizenInput) input: RegisterCitizenInput): Promise<RegistrationResult> {
-    const { account, challenge } = await this.accounts.registerCitizen(input);
-    return { account, otpChallengeId: challenge.challengeId, otpExpiresAt: challenge.expiresAt };
+    const { account, challenge, otpSent } = await this.accounts.registerCitizen(input);
+    return { account, otpChallengeId: challenge.challengeId, otpExpiresAt: challenge.expiresAt, otpSent };
   }
 
   @Mutation(() => Account, { description: 'Confirms the phone with the SMS code: the account becomes level 1, pending in-person verification.' })

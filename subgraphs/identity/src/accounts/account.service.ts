@@ -27,7 +27,7 @@ export class AccountService {
   ) {}
 
   /** Self-registration online: level 1 after the phone is confirmed, level 2 after the in-person check. */
-  async registerCitizen(input: CitizenRegistration): Promise<{ account: Account; challenge: OtpChallengeInfo }> {
+  async registerCitizen(input: CitizenRegistration): Promise<{ account: Account; challenge: OtpChallengeInfo; otpSent: boolean }> {
     const problems = checkCitizenRegistration(input, todayInVietnam());
     if (problems.length) throw new BadInputError('The registration has problems; see extensions.problems.', problems);
     const point = await this.postalPoints.find(input.verificationPostalPointCode);
@@ -37,19 +37,34 @@ export class AccountService {
     await this.otp.assertCanSend(phone);
     const passwordHash = await hashPassword(input.password);
 
-    let created: { account: Account; challenge: Awaited<ReturnType<OtpService['create']>> };
+    let created: { account: Account; challenge: Awaited<ReturnType<OtpService['create']>>; replaced: boolean };
     try {
       created = await this.db.transaction(async (manager) => {
         const repo = manager.getRepository(Account);
-        const account = repo.create({
-          kind: AccountKind.CITIZEN, role: Role.CITIZEN, username: input.personalIdNumber, personalIdNumber: input.personalIdNumber,
+        const details = {
           fullName: normaliseName(input.fullName), dateOfBirth: input.dateOfBirth, gender: input.gender as Gender, phone,
-          email: input.email?.trim() || null, passwordHash, level: null, status: AccountStatus.PENDING_PHONE_VERIFICATION,
-          verificationPostalPointCode: point.code, postalPointCode: null, agencyCode: null,
-        });
-        await repo.insert(account);
+          email: input.email?.trim() || null, passwordHash, verificationPostalPointCode: point.code,
+        };
+        const existing = await repo.findOne({ where: { personalIdNumber: input.personalIdNumber }, lock: { mode: 'pessimistic_write' } });
+        if (existing && existing.status !== AccountStatus.PENDING_PHONE_VERIFICATION) {
+          throw new ConflictError('An account already exists for this personal identification number.');
+        }
+        let account: Account;
+        if (existing) {
+          // Nobody has proved this phone yet, so nobody owns the account: a new registration takes its
+          // place (the person lost the code, or typed a wrong phone) and earlier codes stop working.
+          await repo.update(existing.id, details);
+          await this.otp.cancelOpenChallenges(manager, existing.id);
+          account = Object.assign(existing, details);
+        } else {
+          account = repo.create({
+            ...details, kind: AccountKind.CITIZEN, role: Role.CITIZEN, username: input.personalIdNumber, personalIdNumber: input.personalIdNumber,
+            level: null, status: AccountStatus.PENDING_PHONE_VERIFICATION, postalPointCode: null, agencyCode: null,
+          });
+          await repo.insert(account);
+        }
         const challenge = await this.otp.create(manager, account.id, phone, OtpPurpose.PHONE_VERIFICATION);
-        return { account, challenge };
+        return { account, challenge, replaced: !!existing };
       });
     } catch (error) {
       if (error instanceof QueryFailedError && (error.driverError as { code?: string }).code === '23505') {
@@ -57,10 +72,15 @@ export class AccountService {
       }
       throw error;
     }
-    await this.otp.deliver(created.challenge.challenge, created.challenge.code);
-    this.log.info('citizen registered', { accountId: created.account.id });
+    if (created.replaced) await this.cache.purge(created.account.id);
+    const otpSent = await this.otp.deliver(created.challenge.challenge, created.challenge.code).then(() => true, (error: Error) => {
+      // The registration is kept: the portal offers "send the code again" (resendOtp).
+      this.log.error('registration code could not be sent', { accountId: created.account.id, error: error.message });
+      return false;
+    });
+    this.log.info('citizen registered', { accountId: created.account.id, replacedUnverified: created.replaced });
     delete created.account.passwordHash;
-    return { account: created.account, challenge: { challengeId: created.challenge.challenge.id, expiresAt: created.challenge.challenge.expiresAt } };
+    return { account: created.account, challenge: { challengeId: created.challenge.challenge.id, expiresAt: created.challenge.challenge.expiresAt }, otpSent };
   }
 
   async confirmPhone(challengeId: string, code: string): Promise<Account> {

@@ -19,6 +19,7 @@ export class RegistrationResult {
   @Field(() => Account) account: Account;
   @Field(() => ID, { description: 'Pass it with the SMS code to confirmPhone.' }) otpChallengeId: string;
   @Field() otpExpiresAt: Date;
+  @Field({ description: 'False when the SMS could not be sent; offer resendOtp.' }) otpSent: boolean;
 }
 
 @ObjectType()

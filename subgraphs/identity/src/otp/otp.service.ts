@@ -1,5 +1,5 @@
 import { createHash, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
-import type { DataSource, EntityManager } from 'typeorm';
+import { IsNull, type DataSource, type EntityManager } from 'typeorm';
 import { BadInputError, RateLimitedError, type RateLimiter } from '../../../shared/src';
 import type { SmsSender } from '../sms/sms-sender';
 import { OtpChallenge, OtpPurpose } from './otp-challenge.entity';
@@ -45,6 +45,11 @@ export class OtpService {
     });
     await repo.insert(challenge);
     return { challenge, code };
+  }
+
+  /** Makes every unused code of an account stop working (a newer registration replaced it). */
+  async cancelOpenChallenges(manager: EntityManager, accountId: string): Promise<void> {
+    await manager.getRepository(OtpChallenge).update({ accountId, consumedAt: IsNull() }, { consumedAt: this.now() });
   }
 
   async deliver(challenge: OtpChallenge, code: string): Promise<void> {
