@@ -6,9 +6,13 @@ import { loadIdentityConfig } from '../../subgraphs/identity/src/config';
 import { startIdentity } from '../../subgraphs/identity/src/index';
 import { generateSigningKeyPem } from '../../subgraphs/identity/src/sessions/signing-key';
 import { ConfigError } from '../../subgraphs/shared/src';
-import { aLoggedInCitizen, aRegistration, anOpenPostalPointCode, REGISTER } from '../kit/builders';
+import { aLoggedInCitizen, aRegistration, anOpenPostalPointCode, lastOtp, LOGIN, REGISTER, VERIFY } from '../kit/builders';
 import { gql, gqlError } from '../kit/gql';
-import { createTestDatabase, startStack, useStack } from '../kit/stack';
+import { createTestDatabase, startStack, useStack, type Stack } from '../kit/stack';
+
+async function refreshTokensOf(stack: Stack, accountId: string): Promise<number> {
+  return (await stack.identity.database.dataSource.query(`SELECT count(*)::int AS n FROM identity.refresh_tokens WHERE account_id = $1`, [accountId]))[0].n;
+}
 
 const REFRESH = `mutation($t: String!) { refreshSession(refreshToken: $t) { accessToken refreshToken account { id fullName } } }`;
 
@@ -36,6 +40,18 @@ describe('sessions and tokens', () => {
     expect(replay.extensions?.code).toBe('UNAUTHENTICATED');
     // The newest token of the family was revoked with it.
     expect((await gqlError(stack.gatewayUrl, REFRESH, { t: first.refreshToken })).extensions?.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('starts no session for an account suspended while its login code was on the way', async () => {
+    const citizen = await aLoggedInCitizen(stack);
+    const { login } = await gql(stack.gatewayUrl, LOGIN, { username: citizen.input.personalIdNumber, password: citizen.input.password });
+    const sessionsBefore = await refreshTokensOf(stack, citizen.accountId);
+    await stack.identity.database.dataSource.query(`UPDATE identity.accounts SET status = 'SUSPENDED' WHERE id = $1`, [citizen.accountId]);
+    const refused = await gqlError(stack.gatewayUrl, VERIFY, { challengeId: login.challengeId, code: await lastOtp(stack, citizen.input.phone as string) });
+    expect(refused.extensions?.code).toBe('FORBIDDEN');
+    expect(await refreshTokensOf(stack, citizen.accountId)).toBe(sessionsBefore);
+    // Nor can an earlier session be refreshed.
+    expect((await gqlError(stack.gatewayUrl, REFRESH, { t: citizen.refreshToken })).extensions?.code).toBe('UNAUTHENTICATED');
   });
 
   it('serves health and readiness on every service', async () => {

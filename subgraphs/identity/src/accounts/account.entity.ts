@@ -30,6 +30,11 @@ export enum AccountStatus {
 }
 registerEnumType(AccountStatus, { name: 'AccountStatus' });
 
+/** Level 1 accounts waiting for the in-person check may log in; locked, suspended and revoked ones may not. */
+export function canLogIn(status: AccountStatus): boolean {
+  return status === AccountStatus.ACTIVE || status === AccountStatus.PENDING_IN_PERSON_VERIFICATION;
+}
+
 /** Who may read a person's identity data: the person, and staff acting on it. */
 const PERSONAL_DATA_READERS = [OWNER, Role.POSTAL_CLERK, Role.OFFICIAL, Role.ADMINISTRATOR];
 

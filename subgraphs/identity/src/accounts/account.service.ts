@@ -4,7 +4,9 @@ import { OtpPurpose } from '../otp/otp-challenge.entity';
 import type { OtpService } from '../otp/otp.service';
 import type { PostalPointDirectory } from '../postal-points/postal-point.directory';
 import type { IssuedSession, SessionService } from '../sessions/session.service';
-import { Account, AccountKind, AccountStatus, AssuranceLevel, Gender } from './account.entity';
+import { Account, AccountKind, AccountStatus, AssuranceLevel, canLogIn, Gender } from './account.entity';
+
+const CANNOT_LOG_IN = 'This account is locked, suspended or revoked; contact a postal point or the police office.';
 import type { CachedAccount } from './account.loader';
 import { hashPassword, UNKNOWN_ACCOUNT_HASH, verifyPassword } from './password-hash';
 import { checkCitizenRegistration, normaliseMobile, normaliseName, type CitizenRegistration } from './registration-rules';
@@ -110,7 +112,7 @@ export class AccountService {
       throw new UnauthenticatedError('Wrong username or password.');
     }
     if (account.status === AccountStatus.PENDING_PHONE_VERIFICATION) throw new ForbiddenError('Confirm your phone number first, with the code sent at registration.');
-    if (account.status === AccountStatus.SUSPENDED || account.status === AccountStatus.REVOKED) throw new ForbiddenError('This account is suspended or revoked; contact a postal point or the police office.');
+    if (!canLogIn(account.status)) throw new ForbiddenError(CANNOT_LOG_IN);
     await this.limiter.reset(LOGIN_FAILURES, subject);
     await this.otp.assertCanSend(account.phone);
     const { challenge, code } = await this.db.transaction((manager) => this.otp.create(manager, account.id, account.phone, OtpPurpose.LOGIN));
@@ -119,9 +121,13 @@ export class AccountService {
   }
 
   async verifyLoginOtp(challengeId: string, code: string): Promise<IssuedSession> {
-    return this.otp.consume(challengeId, code, OtpPurpose.LOGIN, async (manager, challenge) => {
+    const outcome = await this.otp.consume(challengeId, code, OtpPurpose.LOGIN, async (manager, challenge) => {
       const account = await manager.getRepository(Account).findOneOrFail({ where: { id: challenge.accountId } });
+      // Locked, suspended or revoked while the code was on its way: the code is spent, no session starts.
+      if (!canLogIn(account.status)) return null;
       return this.sessions.start(manager, account);
     });
+    if (!outcome) throw new ForbiddenError(CANNOT_LOG_IN);
+    return outcome;
   }
 }

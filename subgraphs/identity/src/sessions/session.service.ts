@@ -2,7 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { IsNull, type DataSource, type EntityManager } from 'typeorm';
 import { ACCESS_TOKEN_AUDIENCE, TOKEN_ALGORITHM, UnauthenticatedError, type AccessClaims } from '../../../shared/src';
-import { Account, AccountStatus, AssuranceLevel } from '../accounts/account.entity';
+import { Account, AssuranceLevel, canLogIn } from '../accounts/account.entity';
 import { RefreshToken } from './refresh-token.entity';
 import type { SigningKey } from './signing-key';
 
@@ -55,7 +55,7 @@ export class SessionService {
         return 'reused' as const;
       }
       const account = await manager.getRepository(Account).findOne({ where: { id: current.accountId } });
-      if (!account || account.status !== AccountStatus.ACTIVE && account.status !== AccountStatus.PENDING_IN_PERSON_VERIFICATION) return null;
+      if (!account || !canLogIn(account.status)) return null;
       await tokens.update(current.id, { replacedAt: this.now() });
       const refreshToken = await this.newRefreshToken(manager, account.id, current.familyId);
       return { account, refreshToken };
