@@ -76,6 +76,14 @@ describe('bad input is refused with a clear code, and nothing is written', () =>
     expect(afterwards.extensions?.code).toBe('RATE_LIMITED');
   });
 
+  it.each([
+    ['confirmPhone', CONFIRM],
+    ['verifyLoginOtp', `mutation($challengeId: ID!, $code: String!) { verifyLoginOtp(challengeId: $challengeId, code: $code) { accessToken } }`],
+  ])('%s answers an id that is not one of ours as unknown, not as an internal error', async (_name, mutation) => {
+    const error = await gqlError(stack.gatewayUrl, mutation, { challengeId: "x' OR 1=1 --", code: '123456' });
+    expect(error.extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'OTP_UNKNOWN_CHALLENGE' });
+  });
+
   it('refuses an expired code', async () => {
     const input = aRegistration({}, point);
     const { registerCitizen } = await gql(stack.gatewayUrl, REGISTER, { input });

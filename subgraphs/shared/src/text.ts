@@ -7,3 +7,10 @@ export function foldForSearch(text: string): string {
 export function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Ids are UUIDs; anything else is answered as "unknown" before it reaches PostgreSQL (which would fail the query). */
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
+}

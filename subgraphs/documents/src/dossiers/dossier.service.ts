@@ -1,5 +1,5 @@
 import { QueryFailedError, type DataSource } from 'typeorm';
-import { BadInputError, decodeCursor, ForbiddenError, pageSize, Role, todayInVietnam, toConnection, type Connection, type FieldProblem, type Logger, type Principal } from '../../../shared/src';
+import { BadInputError, decodeCursor, ForbiddenError, isUuid, pageSize, Role, todayInVietnam, toConnection, type Connection, type FieldProblem, type Logger, type Principal } from '../../../shared/src';
 import type { DocumentsLoaders } from '../context';
 import { DossierStatus } from './dossier-lifecycle';
 import { DeliveryMethod, Dossier, DossierEvent, SubmissionChannel } from './dossier.entity';
@@ -68,6 +68,10 @@ export class DossierService {
     if (principal.accountId !== accountId && principal.role !== Role.ADMINISTRATOR) throw new ForbiddenError('Only the account holder sees their dossiers.');
     const size = pageSize(first);
     const cursor = decodeCursor(after, 2);
+    if (cursor && !(typeof cursor[1] === 'string' && isUuid(cursor[1]) && !Number.isNaN(Date.parse(String(cursor[0]))))) {
+      throw new BadInputError('"after" is not a cursor this list gave out.', [{ field: 'after', message: 'unknown cursor' }]);
+    }
+    if (!isUuid(accountId)) return toConnection([], size, () => [], false);
     const query = this.db.getRepository(Dossier).createQueryBuilder('d')
       .where('d.applicant_account_id = :accountId', { accountId })
       .orderBy('d.submitted_at', 'DESC').addOrderBy('d.id', 'DESC')

@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import { In, type DataSource } from 'typeorm';
-import type { Cache } from '../../../shared/src';
+import { isUuid, type Cache } from '../../../shared/src';
 import { Account } from './account.entity';
 
 /** What the cache keeps of an account: never the password hash (it is not selected). */
@@ -10,12 +10,10 @@ export function hydrateAccount(cached: CachedAccount): Account {
   return Object.assign(new Account(), cached, { createdAt: new Date(cached.createdAt), updatedAt: new Date(cached.updatedAt) });
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** Per request: every account lookup of one request is one cache read and at most one `WHERE id IN (…)`. */
 export function createAccountLoader(db: DataSource, cache: Cache<CachedAccount>): DataLoader<string, Account | null> {
   return new DataLoader(async (ids) => {
-    const valid = ids.filter((id) => UUID.test(id));
+    const valid = ids.filter((id) => isUuid(id));
     const found = await cache.getMany(valid, async (missing) => {
       const rows = await db.getRepository(Account).find({ where: { id: In(missing) } });
       return new Map(rows.map((row) => [row.id, JSON.parse(JSON.stringify(row)) as CachedAccount]));

@@ -1,16 +1,15 @@
 import { QueryFailedError, type DataSource } from 'typeorm';
-import { BadInputError, ConflictError, ForbiddenError, RateLimitedError, UnauthenticatedError, todayInVietnam, type Cache, type Logger, type RateLimiter } from '../../../shared/src';
+import { BadInputError, ConflictError, ForbiddenError, RateLimitedError, Role, UnauthenticatedError, todayInVietnam, type Cache, type Logger, type RateLimiter } from '../../../shared/src';
 import { OtpPurpose } from '../otp/otp-challenge.entity';
 import type { OtpService } from '../otp/otp.service';
 import type { PostalPointDirectory } from '../postal-points/postal-point.directory';
 import type { IssuedSession, SessionService } from '../sessions/session.service';
 import { Account, AccountKind, AccountStatus, AssuranceLevel, canLogIn, Gender } from './account.entity';
-
-const CANNOT_LOG_IN = 'This account is locked, suspended or revoked; contact a postal point or the police office.';
 import type { CachedAccount } from './account.loader';
 import { hashPassword, UNKNOWN_ACCOUNT_HASH, verifyPassword } from './password-hash';
 import { checkCitizenRegistration, normaliseMobile, normaliseName, type CitizenRegistration } from './registration-rules';
-import { Role } from '../../../shared/src';
+
+const CANNOT_LOG_IN = 'This account is locked, suspended or revoked; contact a postal point or the police office.';
 
 /** Failed logins per username before the account is locked for the rest of the window. */
 export const LOGIN_FAILURES = { name: 'login-failure', limit: 5, windowSeconds: 15 * 60 };

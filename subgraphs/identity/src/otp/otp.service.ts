@@ -1,6 +1,6 @@
 import { createHash, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
 import { IsNull, type DataSource, type EntityManager } from 'typeorm';
-import { BadInputError, RateLimitedError, type RateLimiter } from '../../../shared/src';
+import { BadInputError, isUuid, RateLimitedError, type RateLimiter } from '../../../shared/src';
 import type { SmsSender } from '../sms/sms-sender';
 import { OtpChallenge, OtpPurpose } from './otp-challenge.entity';
 
@@ -62,6 +62,7 @@ export class OtpService {
    * must not buy more guesses.
    */
   async resend(challengeId: string): Promise<OtpChallenge> {
+    if (!isUuid(challengeId)) throw refusalError('OTP_UNKNOWN_CHALLENGE');
     await this.limiterGuard(challengeId);
     const result = await this.db.transaction(async (manager) => {
       const repo = manager.getRepository(OtpChallenge);
@@ -95,6 +96,7 @@ export class OtpService {
    * then calls `onSuccess` in the same transaction as consuming the code, so a code is used once.
    */
   async consume<T>(challengeId: string, code: string, purpose: OtpPurpose, onSuccess: (manager: EntityManager, challenge: OtpChallenge) => Promise<T>): Promise<T> {
+    if (!isUuid(challengeId)) throw refusalError('OTP_UNKNOWN_CHALLENGE');
     const outcome = await this.db.transaction(async (manager) => {
       const repo = manager.getRepository(OtpChallenge);
       const challenge = await repo.findOne({ where: { id: challengeId }, lock: { mode: 'pessimistic_write' } });
