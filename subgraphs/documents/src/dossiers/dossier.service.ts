@@ -29,6 +29,7 @@ export class DossierService {
     const deliveryMethod = input.deliveryMethod ?? DeliveryMethod.PICKUP;
     const address = input.deliveryAddress?.trim() || null;
     if (deliveryMethod === DeliveryMethod.POSTAL_DELIVERY && (!address || address.length < 10)) problems.push({ field: 'deliveryAddress', message: 'A delivery address is needed for postal delivery.' });
+    if (address && address.length > 500) problems.push({ field: 'deliveryAddress', message: 'The delivery address is longer than 500 characters.' });
     if (problems.length) throw new BadInputError('The dossier has problems; see extensions.problems.', problems);
 
     for (let attempt = 1; ; attempt++) {

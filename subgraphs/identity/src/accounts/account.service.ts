@@ -101,7 +101,8 @@ export class AccountService {
    * work; failures are counted per username in Redis and lock the account for a while.
    */
   async login(username: string, password: string): Promise<OtpChallengeInfo> {
-    const subject = username.trim().toLowerCase();
+    // Usernames are ID numbers or short staff names; anything longer is no one's (and must not become a Redis key).
+    const subject = username.trim().toLowerCase().slice(0, 64);
     await this.limiter.check(LOGIN_FAILURES, subject, 'Too many failed logins; the account is locked for a while.');
     const account = await this.db.getRepository(Account).createQueryBuilder('a').addSelect('a.passwordHash').where('lower(a.username) = :u', { u: subject }).getOne();
     const passwordOk = await verifyPassword(password, account?.passwordHash ?? UNKNOWN_ACCOUNT_HASH);

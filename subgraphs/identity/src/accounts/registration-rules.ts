@@ -60,7 +60,7 @@ export function checkCitizenRegistration(input: CitizenRegistration, today: stri
 
   const phone = normaliseMobile(input.phone);
   if (!phone) problems.push({ field: 'phone', message: 'Phone must be a Vietnamese mobile number, e.g. 0912345678.' });
-  if (input.email && !EMAIL.test(input.email.trim())) problems.push({ field: 'email', message: 'E-mail address is not valid.' });
+  if (input.email && (input.email.trim().length > 254 || !EMAIL.test(input.email.trim()))) problems.push({ field: 'email', message: 'E-mail address is not valid.' });
 
   for (const message of checkPassword(input.password, { username: input.personalIdNumber, personalIdNumber: input.personalIdNumber, phone: input.phone })) {
     problems.push({ field: 'password', message });
