@@ -12,6 +12,7 @@ const HELP = `Usage: npm run bench [-- --requests N] [-- --concurrency C] [-- --
 
 Measures the graph on this machine, each configuration in the same run (compare ratios, not
 absolute numbers: load generator, gateway, subgraphs, PostgreSQL and Redis share the cores):
+  0. GET /health of a subgraph: what the load generator and HTTP alone allow
   1. postalPoint(code) straight at the payments subgraph
   2. the same query through the gateway
   3. the portal's three-subgraph query (me → dossiers → service → feeSchedule, amountDue)
@@ -36,8 +37,11 @@ async function graphql(url: string, query: string, variables: Record<string, unk
   return body.data;
 }
 
-/** Sends `requests` POSTs with at most `concurrency` in flight; bounded in count, loopback only. */
-async function load(label: string, url: string, body: string, token: string | undefined, requests: number, concurrency: number): Promise<Figures> {
+/**
+ * Sends `requests` POSTs (GET when `body` is null) with at most `concurrency` in flight; bounded in
+ * count, loopback only.
+ */
+async function load(label: string, url: string, body: string | null, token: string | undefined, requests: number, concurrency: number): Promise<Figures> {
   const latencies: number[] = [];
   let errors = 0;
   let next = 0;
@@ -48,7 +52,7 @@ async function load(label: string, url: string, body: string, token: string | un
       next++;
       const t = performance.now();
       try {
-        const response = await fetch(url, { method: 'POST', headers, body });
+        const response = await fetch(url, body === null ? {} : { method: 'POST', headers, body });
         const json = (await response.json()) as { errors?: unknown[] };
         if (!response.ok || json.errors) errors++;
       } catch { errors++; }
@@ -119,6 +123,8 @@ async function main(): Promise<void> {
         // A short warm-up so that connection pools and JIT are not measured.
         await load('warm-up', gateway, portalQuery, token, Math.min(200, requests), concurrency);
         if (withRedis) {
+          // The ceiling of this load generator and HTTP stack: no GraphQL, no database.
+          results.push(await load('GET /health of the payments subgraph (floor)', `http://127.0.0.1:${paymentsPort}/health`, null, undefined, requests, concurrency));
           results.push(await load('postalPoint, payments subgraph directly', `http://127.0.0.1:${paymentsPort}/graphql`, pointQuery, undefined, requests, concurrency));
           results.push(await load('postalPoint, through the gateway', gateway, pointQuery, undefined, requests, concurrency));
         }
@@ -137,7 +143,7 @@ async function main(): Promise<void> {
   for (const r of results) {
     console.log(`${r.label.padEnd(58)} ${(r.requests / r.seconds).toFixed(0).padStart(8)} ${r.p50.toFixed(1).padStart(8)} ${r.p95.toFixed(1).padStart(8)} ${r.p99.toFixed(1).padStart(8)} ${String(r.errors).padStart(7)}`);
   }
-  const [direct, viaGateway, cached, uncached] = results;
+  const [, direct, viaGateway, cached, uncached] = results;
   console.log(`\ngateway overhead on a one-subgraph lookup: ${(direct.requests / direct.seconds / (viaGateway.requests / viaGateway.seconds)).toFixed(2)}× fewer req/s through the gateway`);
   console.log(`Redis cache on the portal query: ${((cached.requests / cached.seconds) / (uncached.requests / uncached.seconds)).toFixed(2)}× the req/s without it`);
   if (results.some((r) => r.errors > 0)) { console.error('bench: some requests failed'); process.exitCode = 1; }
