@@ -96,7 +96,7 @@ describe('identity in production', () => {
     const stack = await startStack({ postalPoints: 100 });
     const identity = await startIdentity(loadIdentityConfig({
       NODE_ENV: 'production', LOG_LEVEL: 'silent', HOST: '127.0.0.1', IDENTITY_PORT: '0',
-      DATABASE_URL: await createTestDatabase(), REDIS_URL: inject('redisUrl'), REDIS_KEY_PREFIX: 'prod-test:',
+      DATABASE_URL: await createTestDatabase(), REDIS_URL: inject('redisUrl'), REDIS_KEY_PREFIX: `prod-test:${Date.now()}:`,
       JWT_PRIVATE_KEY: await generateSigningKeyPem(),
       SMS_GATEWAY_URL: `http://127.0.0.1:${(smsGateway.address() as AddressInfo).port}/send`, SMS_GATEWAY_TOKEN: 'sms-secret',
       PAYMENTS_URL: `${stack.payments.url}/graphql`,
