@@ -1,8 +1,10 @@
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres, startRedisServer, type LocalPostgres, type LocalRedis } from '../../scripts/lib/local-services';
 
 declare module 'vitest' {
-  export interface ProvidedContext { postgresUrl: string; redisUrl: string }
+  export interface ProvidedContext { postgresUrl: string; redisUrl: string; runId: string }
 }
 
 /**
@@ -20,10 +22,25 @@ export default async function setup(project: TestProject) {
     await postgres?.stop();
     throw error;
   }
+  const runId = randomBytes(3).toString('hex');
   project.provide('postgresUrl', process.env.DATABASE_URL ?? postgres!.url);
   project.provide('redisUrl', process.env.REDIS_URL ?? redis!.url);
+  project.provide('runId', runId);
   return async () => {
     await redis?.stop();
-    await postgres?.stop();
+    if (postgres) await postgres.stop();
+    else await dropRunDatabases(process.env.DATABASE_URL!, runId);
   };
+}
+
+/** On a server that outlives the run (DATABASE_URL), the databases this run made are dropped. */
+async function dropRunDatabases(adminUrl: string, runId: string): Promise<void> {
+  const admin = new Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    const { rows } = await admin.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [`t_${runId}_%`]);
+    for (const { datname } of rows) await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+  } finally {
+    await admin.end();
+  }
 }

@@ -35,7 +35,7 @@ export interface Stack {
 /** A fresh database on the run's PostgreSQL, for one test file. */
 export async function createTestDatabase(): Promise<string> {
   const adminUrl = inject('postgresUrl');
-  const name = `t_${randomBytes(6).toString('hex')}`;
+  const name = `t_${inject('runId')}_${randomBytes(6).toString('hex')}`;
   const admin = new Client({ connectionString: adminUrl });
   await admin.connect();
   try { await admin.query(`CREATE DATABASE "${name}"`); } finally { await admin.end(); }
