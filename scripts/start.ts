@@ -117,7 +117,7 @@ async function main(): Promise<void> {
     process.stdout.write(`
 The graph is running.
 
-  Gateway:      http://127.0.0.1:4000/graphql
+  Gateway:      http://127.0.0.1:4000/graphql   (console for a browser: http://127.0.0.1:4000/)
   Subgraphs:    identity http://127.0.0.1:4001/graphql · documents :4002 · payments :4003
   SMS outbox:   http://127.0.0.1:4001/dev/sms?phone=0912000001   (one-time codes, development only)
 

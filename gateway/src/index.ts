@@ -4,6 +4,7 @@ import { GraphQLError } from 'graphql';
 import { createLogger, ServiceUnavailableError, startHttpService, TokenVerifier, type Logger, type Principal, type RequestInfo, type RunningService } from '../../subgraphs/shared/src';
 import type { GatewayConfig } from './config';
 import { depthLimit } from './depth-limit';
+import { EXPLORER_HTML } from './explorer';
 
 export interface GatewayContext extends RequestInfo { authorization?: string; principal: Principal | null }
 
@@ -50,6 +51,9 @@ export async function startGateway(config: GatewayConfig, overrides: { log?: Log
   const service = await startHttpService<GatewayContext>({
     name: 'gateway', host: config.HOST, port: config.GATEWAY_PORT, production: config.NODE_ENV === 'production', log,
     apollo: { gateway, validationRules: [depthLimit(config.MAX_QUERY_DEPTH)] },
+    routes: (app) => {
+      if (config.NODE_ENV !== 'production') app.get('/', (_req, res) => { res.type('html').send(EXPLORER_HTML); });
+    },
     readiness: Object.fromEntries(['identity', 'documents', 'payments'].map((name) => [name, async () => {
       const url = subgraphUrls.get(name);
       if (!url) throw new Error('not planned yet');

@@ -27,6 +27,14 @@ describe('the gateway', () => {
     expect(without.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it('serves an explorer that loads nothing from the internet', async () => {
+    const page = await fetch(stack.gateway.url + '/');
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    const html = await page.text();
+    expect(html).toMatch(/fetch\('\/graphql'/);
+    expect(html).not.toMatch(/(src|href)=["']?https?:/);
+  });
+
   it('refuses a browser form post (CSRF prevention)', async () => {
     const response = await fetch(stack.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'query={__typename}' });
     expect(response.status).toBe(400);
@@ -45,6 +53,7 @@ describe('the gateway', () => {
       IDENTITY_JWKS_URL: `${stack.identity.url}/.well-known/jwks.json`,
     }));
     try {
+      expect((await fetch(`${gateway.url}/`)).status).toBe(404); // no explorer in production
       const result = await post(`${gateway.url}/graphql`, `{ publicService(code: "GPLX_EXCHANGE") { name feeSchedule { total } } }`);
       expect(result.errors?.[0]).toMatchObject({ message: 'The payments service is not answering; try again shortly.', extensions: { code: 'SERVICE_UNAVAILABLE' } });
       expect(JSON.stringify(result.errors)).not.toMatch(/127\.0\.0\.1|stacktrace/);

@@ -51,10 +51,12 @@ function requestLogPlugin<C extends BaseContext>(log: Logger): ApolloServerPlugi
       const started = process.hrtime.bigint();
       return {
         async willSendResponse({ request, errors, contextValue }) {
-          const info = (contextValue as Partial<RequestInfo>) ?? {};
+          const info = (contextValue as Partial<RequestInfo> & { principal?: { accountId: string; role: string } | null }) ?? {};
           const ms = Number(process.hrtime.bigint() - started) / 1e6;
           (info.log ?? log).info('graphql request', {
             operation: request.operationName ?? null,
+            // Who asked (an account id and role, never personal data): the audit trail of every request.
+            caller: info.principal ? { accountId: info.principal.accountId, role: info.principal.role } : null,
             ms: Math.round(ms * 10) / 10,
             errors: errors?.map((e) => e.extensions?.code ?? 'INTERNAL_SERVER_ERROR'),
           });
