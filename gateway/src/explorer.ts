@@ -9,7 +9,7 @@ export const EXPLORER_HTML = `<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>National identity graph</title>
 <style>
-  body { font: 14px/1.4 system-ui, sans-serif; margin: 0; display: grid; grid-template-columns: 1fr 1fr; height: 100vh; }
+  body { font: 14px/1.4 system-ui, sans-serif; margin: 0; display: grid; grid-template-columns: 1fr 1fr; grid-template-rows: auto 1fr; height: 100vh; }
   header { grid-column: 1 / 3; padding: 8px 12px; background: #0b3d91; color: #fff; display: flex; gap: 12px; align-items: center; flex-wrap: wrap; }
   header input { flex: 1; min-width: 240px; font: inherit; padding: 4px; }
   main, aside { display: flex; flex-direction: column; padding: 8px; gap: 6px; min-height: 0; }
