@@ -6,6 +6,8 @@ export const identityEnvShape = {
   IDENTITY_PORT: port(4001),
   /** ES256 (P-256) private key, PKCS#8 PEM. Required in production; development generates one. */
   JWT_PRIVATE_KEY: z.string().optional(),
+  /** Public keys (PEM) of earlier signing keys, still published during a rotation. */
+  JWT_RETIRED_PUBLIC_KEYS: z.string().optional(),
   /** The payments subgraph, owner of postal points (to check the chosen verification point). */
   PAYMENTS_URL: z.string().url().default('http://127.0.0.1:4003/graphql'),
   /** The operator's SMS gateway. Required in production; development keeps messages in /dev/sms. */

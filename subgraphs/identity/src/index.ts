@@ -27,7 +27,7 @@ export async function startIdentity(config: IdentityConfig, overrides: { postalP
     log.warn('JWT_PRIVATE_KEY is not set: using a temporary signing key; tokens will not survive a restart');
     pem = await generateSigningKeyPem();
   }
-  const key = await loadSigningKey(pem);
+  const key = await loadSigningKey(pem, config.JWT_RETIRED_PUBLIC_KEYS);
   const outbox = production ? undefined : new DevSmsOutbox(log);
   const sms: SmsSender = config.SMS_GATEWAY_URL ? new HttpSmsSender(config.SMS_GATEWAY_URL, config.SMS_GATEWAY_TOKEN) : outbox!;
   const limiter = new RateLimiter(redis, config.REDIS_KEY_PREFIX);
