@@ -1,6 +1,6 @@
-import DataLoader from 'dataloader';
+import type DataLoader from 'dataloader';
 import { In, type DataSource } from 'typeorm';
-import { BadInputError, decodeCursor, escapeLike, foldForSearch, pageSize, toConnection, type Cache, type Connection } from '../../../shared/src';
+import { BadInputError, cachedLoader, decodeCursor, escapeLike, foldForSearch, pageSize, toConnection, type Cache, type Connection } from '../../../shared/src';
 import { PublicService } from './public-service.entity';
 
 export type CachedService = Omit<PublicService, never>;
@@ -10,12 +10,13 @@ export class PublicServiceCatalogue {
 
   /** Per request; the catalogue is hot, so lookups go through the shared cache. */
   loader(): DataLoader<string, PublicService | null> {
-    return new DataLoader(async (codes) => {
-      const found = await this.cache.getMany(codes, async (missing) => {
+    return cachedLoader<CachedService, PublicService | null>(this.cache, {
+      load: async (missing) => {
         const rows = await this.db.getRepository(PublicService).find({ where: { code: In(missing) } });
         return new Map(rows.map((row) => [row.code, { ...row }]));
-      });
-      return found.map((row) => (row ? Object.assign(new PublicService(), row) : null));
+      },
+      hydrate: (row) => Object.assign(new PublicService(), row),
+      otherwise: null,
     });
   }
 

@@ -1,6 +1,6 @@
-import DataLoader from 'dataloader';
+import type DataLoader from 'dataloader';
 import { In, type DataSource } from 'typeorm';
-import { isUuid, type Cache } from '../../../shared/src';
+import { cachedLoader, isUuid, type Cache } from '../../../shared/src';
 import { Account } from './account.entity';
 
 /** What the cache keeps of an account: never the password hash (it is not selected). */
@@ -12,16 +12,13 @@ export function hydrateAccount(cached: CachedAccount): Account {
 
 /** Per request: every account lookup of one request is one cache read and at most one `WHERE id IN (…)`. */
 export function createAccountLoader(db: DataSource, cache: Cache<CachedAccount>): DataLoader<string, Account | null> {
-  return new DataLoader(async (ids) => {
-    const valid = ids.filter((id) => isUuid(id));
-    const found = await cache.getMany(valid, async (missing) => {
+  return cachedLoader<CachedAccount, Account | null>(cache, {
+    accepts: isUuid,
+    load: async (missing) => {
       const rows = await db.getRepository(Account).find({ where: { id: In(missing) } });
       return new Map(rows.map((row) => [row.id, JSON.parse(JSON.stringify(row)) as CachedAccount]));
-    });
-    const byId = new Map(valid.map((id, i) => [id, found[i]]));
-    return ids.map((id) => {
-      const cached = byId.get(id);
-      return cached ? hydrateAccount(cached) : null;
-    });
+    },
+    hydrate: hydrateAccount,
+    otherwise: null,
   });
 }

@@ -1,6 +1,6 @@
-import DataLoader from 'dataloader';
+import type DataLoader from 'dataloader';
 import { In, type DataSource } from 'typeorm';
-import type { Cache } from '../../../shared/src';
+import { cachedLoader, type Cache } from '../../../shared/src';
 import { FeeScheduleItem } from './fee-schedule-item.entity';
 import { toFeeSchedule } from './fee-schedule.rules';
 import type { FeeSchedule } from './fee-schedule.types';
@@ -20,18 +20,15 @@ const FREE: FeeSchedule = { items: [], total: 0n };
  * `WHERE service_code IN (…)`. A service without items is free, and that answer is cached too.
  */
 export function createFeeScheduleLoader(db: DataSource, cache: Cache<CachedFeeSchedule>): DataLoader<string, FeeSchedule> {
-  return new DataLoader(async (codes) => {
-    const valid = codes.filter((code) => SERVICE_CODE.test(code));
-    const found = await cache.getMany(valid, async (missing) => {
+  return cachedLoader<CachedFeeSchedule, FeeSchedule>(cache, {
+    accepts: (code) => SERVICE_CODE.test(code),
+    load: async (missing) => {
       const rows = await db.getRepository(FeeScheduleItem).find({ where: { serviceCode: In(missing) }, order: { serviceCode: 'ASC', position: 'ASC' } });
       const schedules = new Map<string, CachedFeeSchedule>(missing.map((code) => [code, { items: [] }]));
       for (const row of rows) schedules.get(row.serviceCode)!.items.push({ name: row.name, amount: row.amount.toString() });
       return schedules;
-    });
-    const byCode = new Map(valid.map((code, i) => [code, found[i]]));
-    return codes.map((code) => {
-      const cached = byCode.get(code);
-      return cached ? toFeeSchedule(cached.items.map((item) => ({ name: item.name, amount: BigInt(item.amount) }))) : FREE;
-    });
+    },
+    hydrate: (cached) => toFeeSchedule(cached.items.map((item) => ({ name: item.name, amount: BigInt(item.amount) }))),
+    otherwise: FREE,
   });
 }

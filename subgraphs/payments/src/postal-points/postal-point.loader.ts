@@ -1,6 +1,6 @@
-import DataLoader from 'dataloader';
+import type DataLoader from 'dataloader';
 import { In, type DataSource } from 'typeorm';
-import type { Cache } from '../../../shared/src';
+import { cachedLoader, type Cache } from '../../../shared/src';
 import { PostalPoint } from './postal-point.entity';
 
 export const POSTAL_POINT_CACHE = { family: 'payments:postal-point:v1', ttlSeconds: 300 };
@@ -14,11 +14,12 @@ export function hydratePostalPoint(cached: CachedPostalPoint): PostalPoint {
 
 /** Per request: every postal-point lookup of one request is one cache read and at most one `WHERE code IN (…)`. */
 export function createPostalPointLoader(db: DataSource, cache: Cache<CachedPostalPoint>): DataLoader<string, PostalPoint | null> {
-  return new DataLoader(async (codes) => {
-    const found = await cache.getMany(codes, async (missing) => {
+  return cachedLoader<CachedPostalPoint, PostalPoint | null>(cache, {
+    load: async (missing) => {
       const rows = await db.getRepository(PostalPoint).find({ where: { code: In(missing) } });
       return new Map(rows.map((row) => [row.code, JSON.parse(JSON.stringify(row)) as CachedPostalPoint]));
-    });
-    return found.map((cached) => (cached ? hydratePostalPoint(cached) : null));
+    },
+    hydrate: hydratePostalPoint,
+    otherwise: null,
   });
 }
