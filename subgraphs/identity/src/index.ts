@@ -14,7 +14,7 @@ import { DevSmsOutbox, HttpSmsSender, type SmsSender } from './sms/sms-sender';
 import { normaliseMobile } from './accounts/registration-rules';
 import type { Database } from '../../shared/src';
 
-export interface RunningIdentity extends RunningService { database: Database; outbox?: DevSmsOutbox; accountCache: Cache<CachedAccount> }
+export interface RunningIdentity extends RunningService { database: Database }
 
 /** Starts the identity subgraph; returns its URL (tests start it in-process). */
 export async function startIdentity(config: IdentityConfig, overrides: { postalPoints?: PostalPointDirectory; log?: Logger } = {}): Promise<RunningIdentity> {
@@ -56,5 +56,5 @@ export async function startIdentity(config: IdentityConfig, overrides: { postalP
     },
     onStop: async () => { await database.dataSource.destroy(); redis?.disconnect(); },
   });
-  return { ...service, database, outbox, accountCache };
+  return { ...service, database };
 }

@@ -11,11 +11,7 @@ import { PostalPointService } from './postal-points/postal-point.service';
 import { PublicServiceResolver } from './public-services/public-service.resolver';
 import { buildPaymentsSchema } from './schema';
 
-export interface RunningPayments extends RunningService {
-  database: Database;
-  postalPointCache: Cache<CachedPostalPoint>;
-  feeScheduleCache: Cache<CachedFeeSchedule>;
-}
+export interface RunningPayments extends RunningService { database: Database }
 
 /** Starts the payments subgraph; returns its URL (tests start it in-process). */
 export async function startPayments(config: PaymentsConfig, overrides: { log?: Logger } = {}): Promise<RunningPayments> {
@@ -42,5 +38,5 @@ export async function startPayments(config: PaymentsConfig, overrides: { log?: L
     }),
     onStop: async () => { await database.dataSource.destroy(); redis?.disconnect(); },
   });
-  return { ...service, database, postalPointCache, feeScheduleCache };
+  return { ...service, database };
 }

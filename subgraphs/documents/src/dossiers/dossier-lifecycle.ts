@@ -28,10 +28,6 @@ export function canTransition(from: DossierStatus, to: DossierStatus): boolean {
   return NEXT[from].includes(to);
 }
 
-export function allowedNext(from: DossierStatus): readonly DossierStatus[] {
-  return NEXT[from];
-}
-
 export function isFinal(status: DossierStatus): boolean {
   return NEXT[status].length === 0;
 }

@@ -115,7 +115,7 @@ export class AccountService {
     if (!canLogIn(account.status)) throw new ForbiddenError(CANNOT_LOG_IN);
     await this.limiter.reset(LOGIN_FAILURES, subject);
     await this.otp.assertCanSend(account.phone);
-    const { challenge, code } = await this.db.transaction((manager) => this.otp.create(manager, account.id, account.phone, OtpPurpose.LOGIN));
+    const { challenge, code } = await this.otp.create(this.db.manager, account.id, account.phone, OtpPurpose.LOGIN);
     await this.otp.deliver(challenge, code);
     return { challengeId: challenge.id, expiresAt: challenge.expiresAt };
   }

@@ -34,7 +34,7 @@ export class OtpService {
     await this.limiter.check(OTP_SENDS_PER_PHONE, phone, 'Too many codes were sent to this phone; try again later.');
   }
 
-  /** Creates a challenge inside the caller's transaction; send it with `deliver` after commit. */
+  /** Creates a challenge (inside the caller's transaction, if any); send it with `deliver` after commit. */
   async create(manager: EntityManager, accountId: string, phone: string, purpose: OtpPurpose): Promise<{ challenge: OtpChallenge; code: string }> {
     const repo = manager.getRepository(OtpChallenge);
     const id = randomUUID();
@@ -63,7 +63,6 @@ export class OtpService {
    */
   async resend(challengeId: string): Promise<OtpChallenge> {
     if (!isUuid(challengeId)) throw refusalError('OTP_UNKNOWN_CHALLENGE');
-    await this.limiterGuard(challengeId);
     const result = await this.db.transaction(async (manager) => {
       const repo = manager.getRepository(OtpChallenge);
       const challenge = await repo.findOne({ where: { id: challengeId }, lock: { mode: 'pessimistic_write' } });
@@ -71,6 +70,7 @@ export class OtpService {
       if (challenge.consumedAt) return { refusal: 'OTP_USED' as const };
       if (challenge.failedAttempts >= OTP_MAX_FAILED_ATTEMPTS) return { refusal: 'OTP_ATTEMPTS_EXCEEDED' as const };
       if (challenge.sends >= OTP_MAX_SENDS_PER_CHALLENGE) return { refusal: 'OTP_RESEND_LIMIT' as const };
+      await this.assertCanSend(challenge.phone);
       const code = newCode();
       challenge.codeHash = hashCode(challenge.id, code);
       challenge.sends += 1;
@@ -84,11 +84,6 @@ export class OtpService {
     }
     await this.deliver(result.challenge, result.code);
     return result.challenge;
-  }
-
-  private async limiterGuard(challengeId: string): Promise<void> {
-    const challenge = await this.db.getRepository(OtpChallenge).findOne({ where: { id: challengeId } });
-    if (challenge) await this.assertCanSend(challenge.phone);
   }
 
   /**
