@@ -1,5 +1,6 @@
 import { ArgsType, Directive, Field, Int, ObjectType } from 'type-graphql';
 import { BadInputError } from './errors';
+import { isUuid } from './text';
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
@@ -51,11 +52,22 @@ export function encodeCursor(position: readonly (string | number)[]): string {
   return Buffer.from(JSON.stringify(position)).toString('base64url');
 }
 
-export function decodeCursor(cursor: string | undefined | null, arity: number): (string | number)[] | undefined {
+/** What each position of a cursor must be; a cursor of another shape was not given out by us. */
+export type CursorPart = 'string' | 'number' | 'uuid' | 'instant';
+
+const CURSOR_PART: Record<CursorPart, (v: unknown) => boolean> = {
+  string: (v) => typeof v === 'string',
+  number: (v) => typeof v === 'number' && Number.isFinite(v),
+  uuid: (v) => typeof v === 'string' && isUuid(v),
+  instant: (v) => typeof v === 'string' && !Number.isNaN(Date.parse(v)),
+};
+
+/** Checked here, once, so a tampered cursor is BAD_USER_INPUT and never reaches a query. */
+export function decodeCursor(cursor: string | undefined | null, shape: readonly CursorPart[]): (string | number)[] | undefined {
   if (cursor === undefined || cursor === null) return undefined;
   try {
     const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(value) && value.length === arity && value.every((v) => typeof v === 'string' || typeof v === 'number')) return value;
+    if (Array.isArray(value) && value.length === shape.length && shape.every((part, i) => CURSOR_PART[part](value[i]))) return value;
   } catch { /* reported below */ }
   throw new BadInputError('"after" is not a cursor this list gave out.', [{ field: 'after', message: 'unknown cursor' }]);
 }

@@ -64,8 +64,9 @@ describe('error masking', () => {
 
 describe('pagination and search helpers', () => {
   it('round-trips cursors and refuses foreign ones', () => {
-    expect(decodeCursor(encodeCursor(['2026-11-23T00:00:00.000Z', 'x']), 2)).toEqual(['2026-11-23T00:00:00.000Z', 'x']);
-    expect(() => decodeCursor('bm90LWEtY3Vyc29y', 2)).toThrow(/cursor/);
+    expect(decodeCursor(encodeCursor(['2026-11-23T00:00:00.000Z', 'x']), ['instant', 'string'])).toEqual(['2026-11-23T00:00:00.000Z', 'x']);
+    expect(() => decodeCursor('bm90LWEtY3Vyc29y', ['string', 'string'])).toThrow(/cursor/);
+    expect(() => decodeCursor(encodeCursor(['not-a-date', 'x']), ['instant', 'uuid'])).toThrow(/cursor/);
   });
   it('bounds page sizes', () => {
     expect(pageSize(undefined)).toBe(20);

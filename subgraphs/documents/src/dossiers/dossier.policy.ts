@@ -1,3 +1,4 @@
+import type DataLoader from 'dataloader';
 import { Role, type Principal } from '../../../shared/src';
 import type { Dossier } from './dossier.entity';
 import type { PublicService } from '../public-services/public-service.entity';
@@ -13,4 +14,10 @@ export function canViewDossier(principal: Principal, dossier: Dossier, service: 
     case Role.POSTAL_CLERK: return !!dossier.receivedPostalPointCode && principal.postalPointCode === dossier.receivedPostalPointCode;
     default: return dossier.applicantAccountId === principal.accountId;
   }
+}
+
+/** The dossier if the caller may see it, else null: no answer tells "not yours" from "no such dossier". */
+export async function visibleTo(principal: Principal, dossier: Dossier | null, services: DataLoader<string, PublicService | null>): Promise<Dossier | null> {
+  if (!dossier) return null;
+  return canViewDossier(principal, dossier, await services.load(dossier.serviceCode)) ? dossier : null;
 }

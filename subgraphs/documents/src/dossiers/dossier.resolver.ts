@@ -4,7 +4,7 @@ import type { DocumentsContext } from '../context';
 import { Account } from '../accounts/account.stub';
 import { PublicService } from '../public-services/public-service.entity';
 import { Dossier } from './dossier.entity';
-import { canViewDossier } from './dossier.policy';
+import { visibleTo } from './dossier.policy';
 import type { DossierService } from './dossier.service';
 import { DossierConnection, SubmitDossierInput } from './dossier.types';
 
@@ -21,7 +21,7 @@ export class DossierResolver {
   @Authorized()
   @Query(() => Dossier, { nullable: true, description: 'Null when it does not exist or the caller may not see it.' })
   async dossier(@Arg('id', () => ID) id: string, @Ctx() ctx: DocumentsContext): Promise<Dossier | null> {
-    return this.dossiers.visible(requirePrincipal(ctx), await ctx.loaders.dossiers.load(id), ctx.loaders);
+    return visibleTo(requirePrincipal(ctx), await ctx.loaders.dossiers.load(id), ctx.loaders.services);
   }
 
   @Authorized()
@@ -48,11 +48,7 @@ export class AccountDossiersResolver {
 }
 
 export async function resolveDossierReference(reference: { id: string }, ctx: DocumentsContext): Promise<Dossier | null> {
-  const principal = requirePrincipal(ctx);
-  const dossier = await ctx.loaders.dossiers.load(reference.id);
-  if (!dossier) return null;
-  const service = await ctx.loaders.services.load(dossier.serviceCode);
-  return canViewDossier(principal, dossier, service) ? dossier : null;
+  return visibleTo(requirePrincipal(ctx), await ctx.loaders.dossiers.load(reference.id), ctx.loaders.services);
 }
 
 export function resolveAccountReference(reference: { id: string }): Account {

@@ -3,7 +3,7 @@ import { BadInputError, decodeCursor, ForbiddenError, isUuid, pageSize, Role, to
 import type { DocumentsLoaders } from '../context';
 import { DossierStatus } from './dossier-lifecycle';
 import { DeliveryMethod, Dossier, DossierEvent, SubmissionChannel } from './dossier.entity';
-import { canViewDossier } from './dossier.policy';
+import { visibleTo } from './dossier.policy';
 import type { SubmitDossierInput } from './dossier.types';
 import { newRegistrationCode, REGISTRATION_CODE } from './registration-code';
 
@@ -52,26 +52,16 @@ export class DossierService {
     }
   }
 
-  /** A dossier the caller may see, else null: no answer tells apart "not yours" and "no such dossier". */
-  async visible(principal: Principal, dossier: Dossier | null, loaders: DocumentsLoaders): Promise<Dossier | null> {
-    if (!dossier) return null;
-    const service = await loaders.services.load(dossier.serviceCode);
-    return canViewDossier(principal, dossier, service) ? dossier : null;
-  }
-
   async byCode(principal: Principal, code: string, loaders: DocumentsLoaders): Promise<Dossier | null> {
     if (!REGISTRATION_CODE.test(code)) return null;
-    return this.visible(principal, await this.db.getRepository(Dossier).findOne({ where: { registrationCode: code } }), loaders);
+    return visibleTo(principal, await this.db.getRepository(Dossier).findOne({ where: { registrationCode: code } }), loaders.services);
   }
 
   /** An account's dossiers, newest first, keyset-paginated on (submitted_at, id). */
   async forAccount(principal: Principal, accountId: string, first: number | undefined, after: string | undefined): Promise<Connection<Dossier>> {
     if (principal.accountId !== accountId && principal.role !== Role.ADMINISTRATOR) throw new ForbiddenError('Only the account holder sees their dossiers.');
     const size = pageSize(first);
-    const cursor = decodeCursor(after, 2);
-    if (cursor && !(typeof cursor[1] === 'string' && isUuid(cursor[1]) && !Number.isNaN(Date.parse(String(cursor[0]))))) {
-      throw new BadInputError('"after" is not a cursor this list gave out.', [{ field: 'after', message: 'unknown cursor' }]);
-    }
+    const cursor = decodeCursor(after, ['instant', 'uuid']);
     if (!isUuid(accountId)) return toConnection([], size, () => [], false);
     const query = this.db.getRepository(Dossier).createQueryBuilder('d')
       .where('d.applicant_account_id = :accountId', { accountId })

@@ -22,7 +22,7 @@ export class PublicServiceCatalogue {
 
   async list(search: string | undefined, first: number | undefined, after: string | undefined): Promise<Connection<PublicService>> {
     const size = pageSize(first);
-    const cursor = decodeCursor(after, 2);
+    const cursor = decodeCursor(after, ['number', 'string']);
     const query = this.db.getRepository(PublicService).createQueryBuilder('s').orderBy('s.position', 'ASC').addOrderBy('s.code', 'ASC').limit(size + 1);
     if (search !== undefined) {
       const folded = foldForSearch(search);

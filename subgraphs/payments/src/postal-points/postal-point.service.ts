@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { BadInputError, decodeCursor, NotFoundError, pageSize, toConnection, type Cache, type Connection, type Logger, type Principal } from '../../../shared/src';
+import { decodeCursor, NotFoundError, pageSize, toConnection, type Cache, type Connection, type Logger, type Principal } from '../../../shared/src';
 import { PAYMENTS_SCHEMA } from '../database/data-source';
 import { PostalPoint } from './postal-point.entity';
 import type { CachedPostalPoint } from './postal-point.loader';
@@ -16,8 +16,7 @@ export class PostalPointService {
     const provinceCode = checkProvinceCode(filter.provinceCode);
     const pattern = searchPattern(filter.search);
     const size = pageSize(page.first);
-    const after = decodeCursor(page.after, 1)?.[0];
-    if (after !== undefined && typeof after !== 'string') throw new BadInputError('"after" is not a cursor this list gave out.', [{ field: 'after', message: 'unknown cursor' }]);
+    const after = decodeCursor(page.after, ['string'])?.[0];
 
     const query = this.db.getRepository(PostalPoint).createQueryBuilder('p').orderBy('p.code', 'ASC').limit(size + 1);
     if (provinceCode) query.andWhere('p.provinceCode = :provinceCode', { provinceCode });
