@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import { In, type DataSource } from 'typeorm';
 import { Role } from '../../../shared/src';
 import { Account, AccountKind, AccountStatus, AssuranceLevel, Gender } from '../accounts/account.entity';
 import { hashPassword } from '../accounts/password-hash';
@@ -20,11 +20,12 @@ export const DEMO_ACCOUNTS: DemoAccount[] = [
 /** Idempotent: creates the demo accounts that are missing, leaves existing ones untouched. */
 export async function seedIdentity(db: DataSource): Promise<Map<Role, string>> {
   const repo = db.getRepository(Account);
-  const ids = new Map<Role, string>();
-  const passwordHash = await hashPassword(DEMO_PASSWORD);
-  for (const demo of DEMO_ACCOUNTS) {
-    const existing = await repo.findOne({ where: { username: demo.username } });
-    if (existing) { ids.set(demo.role, existing.id); continue; }
+  const existing = await repo.find({ where: { username: In(DEMO_ACCOUNTS.map((d) => d.username)) } });
+  const ids = new Map<Role, string>(existing.map((a) => [a.role, a.id]));
+  const missing = DEMO_ACCOUNTS.filter((d) => !ids.has(d.role));
+  // scrypt is deliberately slow: only hash when there is an account to create.
+  const passwordHash = missing.length ? await hashPassword(DEMO_PASSWORD) : '';
+  for (const demo of missing) {
     const citizen = demo.role === Role.CITIZEN;
     const account = repo.create({
       kind: demo.role === Role.PARTNER_BANK ? AccountKind.ORGANISATION : AccountKind.CITIZEN,
