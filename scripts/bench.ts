@@ -5,6 +5,7 @@ import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '../subgraphs/identity/src/database
 import { generateSigningKeyPem } from '../subgraphs/identity/src/sessions/signing-key';
 import { Role } from '../subgraphs/shared/src';
 import { ROOT, spawnGraph, waitForReady } from './lib/graph-processes';
+import { newEs256KeyPair } from './lib/keys';
 import { freePort, startEmbeddedPostgres, startRedisServer } from './lib/local-services';
 import { migrateAndSeed } from './lib/seed-all';
 
@@ -94,12 +95,14 @@ async function main(): Promise<void> {
        FROM generate_series(1, $2) AS n ON CONFLICT DO NOTHING`, [id, dossiers - 1]);
     await db.end();
     const jwtKey = await generateSigningKeyPem();
+    const gatewayKeys = newEs256KeyPair();
 
     for (const withRedis of [true, false]) {
       const [gatewayPort, identityPort, documentsPort, paymentsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
       const env = {
         ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'error', HOST: '127.0.0.1', DATABASE_URL: databaseUrl,
         REDIS_URL: withRedis ? redis.url : '', REDIS_KEY_PREFIX: `bench:${Date.now()}:`, JWT_PRIVATE_KEY: jwtKey,
+        GATEWAY_PRIVATE_KEY: gatewayKeys.privateKey, GATEWAY_PUBLIC_KEY: gatewayKeys.publicKey,
         GATEWAY_PORT: String(gatewayPort), IDENTITY_PORT: String(identityPort), DOCUMENTS_PORT: String(documentsPort), PAYMENTS_PORT: String(paymentsPort),
         IDENTITY_URL: `http://127.0.0.1:${identityPort}/graphql`, DOCUMENTS_URL: `http://127.0.0.1:${documentsPort}/graphql`, PAYMENTS_URL: `http://127.0.0.1:${paymentsPort}/graphql`,
         IDENTITY_JWKS_URL: `http://127.0.0.1:${identityPort}/.well-known/jwks.json`, SUPERGRAPH_PATH: `${ROOT}/schema/supergraph.graphql`,

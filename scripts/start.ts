@@ -9,6 +9,7 @@ import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '../subgraphs/identity/src/database
 import { hasCommand, startEmbeddedPostgres, startRedisServer, type LocalPostgres, type LocalRedis } from './lib/local-services';
 import { migrateAndSeed } from './lib/seed-all';
 import { ROOT, spawnGraph, waitForReady, type GraphProcesses } from './lib/graph-processes';
+import { localGatewayKeys } from './lib/keys';
 
 const HELP = `Usage: npm start
 
@@ -97,6 +98,7 @@ async function main(): Promise<void> {
 
     const keyFile = path.join(DATA, 'jwt-signing-key.pem');
     if (!existsSync(keyFile)) writeFileSync(keyFile, await generateSigningKeyPem(), { mode: 0o600 });
+    const gatewayKeys = localGatewayKeys(path.join(DATA, 'gateway-proof-key.pem'));
 
     say('migrating and seeding demo data…');
     await migrateAndSeed(databaseUrl, (line) => say(`  ${line}`));
@@ -108,6 +110,7 @@ async function main(): Promise<void> {
       DATABASE_URL: databaseUrl,
       ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
       JWT_PRIVATE_KEY: readFileSync(keyFile, 'utf8'),
+      ...gatewayKeys,
       SUPERGRAPH_PATH: path.join(ROOT, 'schema', 'supergraph.graphql'),
     };
     graph = spawnGraph(env, (entry, code) => { say(`${entry} exited with ${code}`); void stopAll(1).then(() => process.exit(1)); });

@@ -15,6 +15,7 @@ import { loadPaymentsConfig } from '../../subgraphs/payments/src/config';
 import { seedPayments } from '../../subgraphs/payments/src/database/seed';
 import type { RunningService } from '../../subgraphs/shared/src';
 import { freePort } from '../../scripts/lib/local-services';
+import { testGatewayKeys } from './gateway-proof';
 
 export interface Stack {
   gatewayUrl: string;
@@ -49,7 +50,8 @@ export async function startStack(options: { postalPoints?: number; redisUrl?: st
   const databaseUrl = await createTestDatabase();
   const keyPrefix = `test:${randomBytes(4).toString('hex')}:`;
   const redisUrl = options.redisUrl ?? inject('redisUrl');
-  const base = { NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, REDIS_KEY_PREFIX: keyPrefix, HOST: '127.0.0.1' };
+  const { GATEWAY_PRIVATE_KEY, GATEWAY_PUBLIC_KEY } = testGatewayKeys();
+  const base = { NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, REDIS_KEY_PREFIX: keyPrefix, HOST: '127.0.0.1', GATEWAY_PUBLIC_KEY };
 
   // Ports are chosen first so that every service knows the others' URLs (JWKS is fetched lazily).
   const [identityPort, paymentsPort] = [await freePort(), await freePort()];
@@ -60,7 +62,7 @@ export async function startStack(options: { postalPoints?: number; redisUrl?: st
   await seedDocuments(documents.database.dataSource);
   await seedPayments(payments.database.dataSource, { postalPoints: options.postalPoints ?? 400 });
   const gateway = await startGateway(loadGatewayConfig({
-    NODE_ENV: 'test', LOG_LEVEL: 'silent', HOST: '127.0.0.1', GATEWAY_PORT: '0',
+    NODE_ENV: 'test', LOG_LEVEL: 'silent', HOST: '127.0.0.1', GATEWAY_PORT: '0', GATEWAY_PRIVATE_KEY,
     SUPERGRAPH_PATH: path.join(__dirname, '../../schema/supergraph.graphql'),
     IDENTITY_URL: `${identity.url}/graphql`, DOCUMENTS_URL: `${documents.url}/graphql`, PAYMENTS_URL: `${payments.url}/graphql`,
     IDENTITY_JWKS_URL: jwks,
@@ -111,5 +113,6 @@ export async function subgraphTestEnv(keyPrefix: string, authority: { jwksUrl: s
     DATABASE_URL: await createTestDatabase(),
     REDIS_URL: inject('redisUrl'), REDIS_KEY_PREFIX: keyPrefix,
     IDENTITY_JWKS_URL: authority.jwksUrl, JWT_ISSUER: authority.issuer,
+    GATEWAY_PUBLIC_KEY: testGatewayKeys().GATEWAY_PUBLIC_KEY,
   };
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { ACCESS_TOKEN_AUDIENCE, type Role } from '../../subgraphs/shared/src/auth/roles';
-import { TOKEN_ALGORITHM } from '../../subgraphs/shared/src/auth/tokens';
+import { ACCESS_TOKEN_TYPE, TOKEN_ALGORITHM } from '../../subgraphs/shared/src/auth/tokens';
 import { freePort } from '../../scripts/lib/local-services';
 
 export interface TestTokenClaims {
@@ -55,7 +55,7 @@ export async function startTestTokenAuthority(): Promise<TestTokenAuthority> {
         ...(postalPointCode !== undefined ? { postal_point: postalPointCode } : {}),
         ...(agencyCode !== undefined ? { agency: agencyCode } : {}),
       })
-        .setProtectedHeader({ alg: TOKEN_ALGORITHM, kid })
+        .setProtectedHeader({ alg: TOKEN_ALGORITHM, kid, typ: ACCESS_TOKEN_TYPE })
         .setSubject(accountId ?? randomUUID())
         .setIssuer(issuer)
         .setAudience(ACCESS_TOKEN_AUDIENCE)

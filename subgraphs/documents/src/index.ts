@@ -29,6 +29,7 @@ export async function startDocuments(config: DocumentsConfig, overrides: { log?:
     name: 'documents', host: config.HOST, port: config.DOCUMENTS_PORT, production: config.NODE_ENV === 'production', log,
     schema: await buildDocumentsSchema(),
     database, redis, container,
+    gatewayPublicKey: config.GATEWAY_PUBLIC_KEY,
     verifier: new TokenVerifier({ jwksUrl: config.IDENTITY_JWKS_URL }, config.JWT_ISSUER),
     loaders: () => ({ services: catalogue.loader(), dossiers: createDossierLoader(database.dataSource) }),
     onStop: async () => { await database.dataSource.destroy(); redis?.disconnect(); },

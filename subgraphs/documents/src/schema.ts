@@ -1,7 +1,10 @@
 import type { GraphQLSchema } from 'graphql';
 import { buildFederatedSchema } from '../../shared/src';
-import { AccountDossiersResolver, DossierResolver, resolveAccountReference, resolveDossierReference } from './dossiers/dossier.resolver';
-import { PublicServiceResolver, resolvePublicServiceReference } from './public-services/public-service.resolver';
+import { resolveAccountReference } from './accounts/account.reference';
+import { resolveDossierReference } from './dossiers/dossier.reference';
+import { AccountDossiersResolver, DossierResolver } from './dossiers/dossier.resolver';
+import { resolvePublicServiceReference } from './public-services/public-service.reference';
+import { PublicServiceResolver } from './public-services/public-service.resolver';
 
 /** The documents subgraph's schema; needs no database, so `npm run compose` can print it. */
 export function buildDocumentsSchema(): Promise<GraphQLSchema> {

@@ -41,6 +41,7 @@ export async function startIdentity(config: IdentityConfig, overrides: { postalP
     name: 'identity', host: config.HOST, port: config.IDENTITY_PORT, production, log,
     schema: await buildIdentitySchema(),
     database, redis, container,
+    gatewayPublicKey: config.GATEWAY_PUBLIC_KEY,
     // Identity verifies its own tokens with its own key: no HTTP round trip to itself.
     verifier: new TokenVerifier({ jwks: key.jwks }, config.JWT_ISSUER),
     loaders: () => ({ accounts: createAccountLoader(database.dataSource, accountCache) }),

@@ -1,6 +1,7 @@
 import type { GraphQLSchema } from 'graphql';
 import { buildFederatedSchema } from '../../shared/src';
-import { AccountResolver, resolveAccountReference } from './accounts/account.resolver';
+import { resolveAccountReference } from './accounts/account.reference';
+import { AccountResolver } from './accounts/account.resolver';
 
 /** The identity subgraph's schema; needs no database, so `npm run compose` can print it. */
 export function buildIdentitySchema(): Promise<GraphQLSchema> {

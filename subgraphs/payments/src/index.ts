@@ -31,6 +31,7 @@ export async function startPayments(config: PaymentsConfig, overrides: { log?: L
     name: 'payments', host: config.HOST, port: config.PAYMENTS_PORT, production, log,
     schema: await buildPaymentsSchema(),
     database, redis, container,
+    gatewayPublicKey: config.GATEWAY_PUBLIC_KEY,
     verifier: new TokenVerifier({ jwksUrl: config.IDENTITY_JWKS_URL }, config.JWT_ISSUER),
     loaders: () => ({
       postalPoints: createPostalPointLoader(database.dataSource, postalPointCache),

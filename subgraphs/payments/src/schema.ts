@@ -1,9 +1,12 @@
 import type { GraphQLSchema } from 'graphql';
 import { buildFederatedSchema } from '../../shared/src';
-import { DossierResolver, resolveDossierReference } from './dossiers/dossier.resolver';
+import { resolveDossierReference } from './dossiers/dossier.reference';
+import { DossierResolver } from './dossiers/dossier.resolver';
 import { Dossier } from './dossiers/dossier.stub';
-import { PostalPointResolver, resolvePostalPointReference } from './postal-points/postal-point.resolver';
-import { PublicServiceResolver, resolvePublicServiceReference } from './public-services/public-service.resolver';
+import { resolvePostalPointReference } from './postal-points/postal-point.reference';
+import { PostalPointResolver } from './postal-points/postal-point.resolver';
+import { resolvePublicServiceReference } from './public-services/public-service.reference';
+import { PublicServiceResolver } from './public-services/public-service.resolver';
 import { PublicService } from './public-services/public-service.stub';
 
 /** The payments subgraph's schema; needs no database, so `npm run compose` can print it. */

@@ -1,3 +1,4 @@
+import { createPublicKey } from 'node:crypto';
 import { z } from 'zod';
 
 /** Raised when the environment is unusable; lists every bad variable at once, not just the first. */
@@ -8,7 +9,11 @@ export class ConfigError extends Error {
   }
 }
 
-export const nodeEnv = z.enum(['development', 'test', 'production']).default('development');
+/**
+ * Unset means production: a deployment that forgets NODE_ENV gets the safe behaviour (no SMS outbox, no
+ * generated keys, no stack traces, no introspection). npm start and the tests say development and test.
+ */
+export const nodeEnv = z.enum(['development', 'test', 'production']).default('production');
 
 /** Variables every service, the gateway included, reads. */
 export const serviceEnvShape = {
@@ -33,7 +38,19 @@ export const baseEnvShape = {
   /** Separates key spaces of deployments (and of test runs) sharing one Redis. */
   REDIS_KEY_PREFIX: z.string().default('nig:'),
   DATABASE_URL: z.string().min(1, 'DATABASE_URL is required'),
+  /**
+   * The gateway's ES256 public key (PEM). Subgraphs answer `_entities` and `_service` only to requests the
+   * gateway signed with its private key; there is no default, so a subgraph never trusts by accident.
+   */
+  GATEWAY_PUBLIC_KEY: pemKey('the gateway\'s public key (PEM), to verify its proof on each request'),
 };
+
+/** A PEM key (public, or private whose public half is used), checked at start so a bad paste fails loudly. */
+export function pemKey(what: string) {
+  return z.string({ error: `required: ${what}` }).min(1, `required: ${what}`).refine((pem) => {
+    try { createPublicKey(pem.replace(/\\n/g, '\n')); return true; } catch { return false; }
+  }, { message: `not a PEM key: ${what}` }).transform((pem) => pem.replace(/\\n/g, '\n'));
+}
 
 export function parseEnv<S extends z.ZodRawShape>(shape: S, env: NodeJS.ProcessEnv = process.env): z.infer<z.ZodObject<S>> {
   const result = z.object(shape).safeParse(env);

@@ -3,7 +3,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { parse, type GraphQLSchema } from 'graphql';
 import { buildSchema, createResolversMap, type ContainerType, type ResolverData } from 'type-graphql';
-import { RoleAuthChecker, type AuthContext } from './auth/guard';
+import { LoggedInAuthChecker, type AuthContext } from './auth/guard';
 import { DateScalar, MoneyScalar } from './scalars';
 
 /** The Federation version is pinned here once for every subgraph. */
@@ -28,7 +28,7 @@ export interface ServiceContext extends AuthContext { container: ResolverContain
 /** `__resolveReference` per entity type name; each must batch through a per-request DataLoader. */
 export type ReferenceResolvers = Record<string, (reference: any, context: any) => unknown>;
 
-const authChecker = new RoleAuthChecker();
+const authChecker = new LoggedInAuthChecker();
 
 /**
  * type-graphql builds an ordinary schema; this turns it into a Federation 2 subgraph. Reference

@@ -7,10 +7,21 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Express, type Request, type Response } from 'express';
 import type { GraphQLFormattedError } from 'graphql';
+import { GATEWAY_PROOF_HEADER, bodyDigest, type GatewayProofVerifier } from './auth/gateway-proof';
 import { isPublicCode } from './errors';
 import type { Logger } from './logger';
 
-export interface RequestInfo { requestId: string; log: Logger }
+export interface RequestInfo {
+  requestId: string;
+  log: Logger;
+  /**
+   * The end client's address. At a subgraph it is the address the gateway vouched for in its signed
+   * proof; for a direct call, the socket's peer. Limits per IP key on it.
+   */
+  clientIp: string;
+  /** True when the request carries a valid proof that the gateway sent it (subgraphs only). */
+  viaGateway: boolean;
+}
 
 export interface HttpServiceOptions<C extends BaseContext> {
   name: string;
@@ -24,6 +35,10 @@ export interface HttpServiceOptions<C extends BaseContext> {
   /** Readiness checks by name (database, redis, …); each throws when its dependency is not usable. */
   readiness: Record<string, () => Promise<unknown>>;
   routes?: (app: Express) => void;
+  /** Subgraphs: verifies the gateway's signed proof on /graphql requests (see auth/gateway-proof.ts). */
+  gatewayProof?: GatewayProofVerifier;
+  /** Express's "trust proxy" (the gateway behind a load balancer); unset, the client is the socket's peer. */
+  trustProxy?: string;
 }
 
 export interface RunningService { name: string; url: string; port: number; stop(): Promise<void> }
@@ -70,6 +85,7 @@ function requestLogPlugin<C extends BaseContext>(log: Logger): ApolloServerPlugi
 export async function startHttpService<C extends BaseContext>(options: HttpServiceOptions<C>): Promise<RunningService> {
   const app = express();
   app.disable('x-powered-by');
+  if (options.trustProxy) app.set('trust proxy', trustProxyValue(options.trustProxy));
   const httpServer = http.createServer(app);
   const server = new ApolloServer<C>({
     ...options.apollo,
@@ -107,11 +123,18 @@ export async function startHttpService<C extends BaseContext>(options: HttpServi
   options.routes?.(app);
   app.use(
     '/graphql',
-    express.json({ limit: '1mb' }),
+    express.json({
+      limit: '1mb',
+      // A gateway proof is bound to the exact bytes of the body, so they are hashed as they arrive.
+      verify: (req, _res, raw) => { if (req.headers[GATEWAY_PROOF_HEADER]) (req as ProvableRequest).bodyDigest = bodyDigest(raw); },
+    }),
+    ...(options.gatewayProof ? [gatewayProofMiddleware(options.gatewayProof)] : []),
     expressMiddleware(server, {
       context: async ({ req, res }) => {
         const requestId = res.locals.requestId as string;
-        return options.context(req, { requestId, log: options.log.child({ requestId }) });
+        const viaGateway = res.locals.viaGateway === true;
+        const clientIp = viaGateway ? (res.locals.clientIp as string) : (req.ip ?? req.socket.remoteAddress ?? 'unknown');
+        return options.context(req, { requestId, log: options.log.child({ requestId }), clientIp, viaGateway });
       },
     }),
   );
@@ -129,4 +152,33 @@ export async function startHttpService<C extends BaseContext>(options: HttpServi
     port,
     async stop() { await server.stop(); },
   };
+}
+
+interface ProvableRequest extends Request { bodyDigest?: string }
+
+/**
+ * A request that presents a gateway proof must carry a valid one: a forged, expired or replayed-onto-
+ * another-body proof is refused outright (401), never treated as an ordinary direct call.
+ */
+function gatewayProofMiddleware(verifier: GatewayProofVerifier) {
+  return async (req: Request, res: Response, next: (error?: unknown) => void) => {
+    const proof = req.header(GATEWAY_PROOF_HEADER);
+    if (!proof) return next();
+    const digest = (req as ProvableRequest).bodyDigest;
+    const claims = digest ? await verifier.verify(proof, digest) : null;
+    if (!claims) {
+      res.status(401).json({ errors: [{ message: 'The gateway proof of this request is not valid.', extensions: { code: 'UNAUTHENTICATED', reason: 'GATEWAY_PROOF_INVALID' } }] });
+      return;
+    }
+    res.locals.viaGateway = true;
+    res.locals.clientIp = claims.clientIp;
+    next();
+  };
+}
+
+/** "true", a hop count, or a comma-separated list of addresses/subnets/names, as Express reads them. */
+function trustProxyValue(setting: string): boolean | number | string[] {
+  if (setting === 'true') return true;
+  if (/^\d+$/.test(setting)) return Number(setting);
+  return setting.split(',').map((part) => part.trim()).filter(Boolean);
 }

@@ -1,6 +1,8 @@
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import type { Express } from 'express';
-import { GraphQLError, type GraphQLSchema } from 'graphql';
+import { GraphQLError, Kind, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
+import type { ApolloServerPlugin } from '@apollo/server';
+import { GatewayProofVerifier } from './auth/gateway-proof';
 import type Redis from 'ioredis';
 import type { Principal } from './auth/roles';
 import type { TokenVerifier } from './auth/tokens';
@@ -19,6 +21,8 @@ export interface SubgraphOptions<L> {
   database: Database;
   redis?: Redis;
   verifier: TokenVerifier;
+  /** The gateway's public key (PEM): it verifies the gateway's signed proof; without one, `_entities` and `_service` are refused. */
+  gatewayPublicKey: string;
   container: ResolverContainer;
   /** Fresh DataLoaders for each request (a loader caches for its request only). */
   loaders: () => L;
@@ -38,8 +42,9 @@ export async function startSubgraph<L>(options: SubgraphOptions<L>): Promise<Run
     production: options.production,
     log: options.log,
     // No inline traces: they cost time on every request and tell callers how long each resolver took.
-    apollo: { schema: options.schema, plugins: [ApolloServerPluginInlineTraceDisabled()] },
+    apollo: { schema: options.schema, plugins: [ApolloServerPluginInlineTraceDisabled(), federationInternalsOnlyFromGateway()] },
     routes: options.routes,
+    gatewayProof: await GatewayProofVerifier.fromPem(options.gatewayPublicKey, options.name),
     readiness: {
       database: () => options.database.dataSource.query('SELECT 1'),
       ...(options.redis ? { redis: () => options.redis!.ping() } : {}),
@@ -62,4 +67,39 @@ export async function startSubgraph<L>(options: SubgraphOptions<L>): Promise<Run
       await options.onStop?.();
     },
   };
+}
+
+const FEDERATION_INTERNALS = new Set(['_entities', '_service']);
+
+/**
+ * `_entities` takes representations at their word (keys and `@requires` fields) and `_service` prints the
+ * whole subgraph schema: both are for the gateway alone. A request without the gateway's proof that asks
+ * for either, however it is spelt (aliases, fragments), is refused before anything is resolved.
+ */
+function federationInternalsOnlyFromGateway(): ApolloServerPlugin<SubgraphRequestContext<unknown>> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operation, document, contextValue }) {
+          if (contextValue.viaGateway || !operation || !asksForFederationInternals(operation, document)) return;
+          throw new GraphQLError('`_entities` and `_service` answer only the gateway.', { extensions: { code: 'FORBIDDEN', reason: 'GATEWAY_ONLY', http: { status: 403 } } });
+        },
+      };
+    },
+  };
+}
+
+function asksForFederationInternals(operation: OperationDefinitionNode, document: DocumentNode): boolean {
+  const fragments = new Map(document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d.selectionSet] as const] : [])));
+  const seen = new Set<string>();
+  const visit = (selectionSet: SelectionSetNode): boolean => selectionSet.selections.some((selection) => {
+    if (selection.kind === Kind.FIELD) return FEDERATION_INTERNALS.has(selection.name.value);
+    if (selection.kind === Kind.INLINE_FRAGMENT) return visit(selection.selectionSet);
+    const name = selection.name.value;
+    if (seen.has(name)) return false;
+    seen.add(name);
+    const fragment = fragments.get(name);
+    return !!fragment && visit(fragment);
+  });
+  return visit(operation.selectionSet);
 }

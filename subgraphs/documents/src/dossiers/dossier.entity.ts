@@ -65,8 +65,6 @@ export class Dossier {
   @Field()
   updatedAt: Date;
 
-  get ownerAccountId(): string { return this.applicantAccountId; }
-
   @Field(() => Account, { description: 'The applicant, resolved by the identity subgraph.' })
   get applicant(): Account { return { id: this.applicantAccountId }; }
 }

@@ -46,11 +46,3 @@ export class AccountDossiersResolver {
     return this.service.forAccount(requirePrincipal(ctx), account.id, page.first, page.after);
   }
 }
-
-export async function resolveDossierReference(reference: { id: string }, ctx: DocumentsContext): Promise<Dossier | null> {
-  return visibleTo(requirePrincipal(ctx), await ctx.loaders.dossiers.load(reference.id), ctx.loaders.services);
-}
-
-export function resolveAccountReference(reference: { id: string }): Account {
-  return { id: reference.id };
-}

@@ -1,5 +1,5 @@
 import { QueryFailedError, type DataSource } from 'typeorm';
-import { BadInputError, decodeCursor, ForbiddenError, isUuid, pageSize, Role, todayInVietnam, toConnection, type Connection, type FieldProblem, type Logger, type Principal } from '../../../shared/src';
+import { assertCan, BadInputError, decodeCursor, isUuid, pageSize, todayInVietnam, toConnection, type Connection, type FieldProblem, type Logger, type Principal } from '../../../shared/src';
 import type { DocumentsLoaders } from '../context';
 import { DossierStatus } from './dossier-lifecycle';
 import { DeliveryMethod, Dossier, DossierEvent, SubmissionChannel } from './dossier.entity';
@@ -18,7 +18,7 @@ export class DossierService {
 
   /** Online submission by the applicant themself: status SUBMITTED, recorded as the first event. */
   async submit(principal: Principal, input: SubmitDossierInput, loaders: DocumentsLoaders): Promise<Dossier> {
-    if (principal.role !== Role.CITIZEN) throw new ForbiddenError('Only a citizen submits a dossier online for themself.');
+    assertCan(principal, 'dossier.submit', { applicantAccountId: principal.accountId }, 'Only a citizen submits a dossier online for themself.');
     const problems: FieldProblem[] = [];
     const service = await loaders.services.load(input.serviceCode);
     if (!service) problems.push({ field: 'serviceCode', message: 'No public service has this code.' });
@@ -59,7 +59,7 @@ export class DossierService {
 
   /** An account's dossiers, newest first, keyset-paginated on (submitted_at, id). */
   async forAccount(principal: Principal, accountId: string, first: number | undefined, after: string | undefined): Promise<Connection<Dossier>> {
-    if (principal.accountId !== accountId && principal.role !== Role.ADMINISTRATOR) throw new ForbiddenError('Only the account holder sees their dossiers.');
+    assertCan(principal, 'dossier.listForAccount', { applicantAccountId: accountId }, 'Only the account holder sees their dossiers.');
     const size = pageSize(first);
     const cursor = decodeCursor(after, ['instant', 'uuid']);
     if (!isUuid(accountId)) return toConnection([], size, () => [], false);

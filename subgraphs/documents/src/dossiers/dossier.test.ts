@@ -188,7 +188,7 @@ describe('Account.dossiers', () => {
     const pages: number[] = [];
     let after: string | null = null;
     for (let guard = 0; guard < 20; guard++) {
-      const { _entities }: any = await gql(url, ACCOUNT_DOSSIERS, { r: account, first, after }, token);
+      const { _entities }: any = await gql(url, ACCOUNT_DOSSIERS, { r: account, first, after }, token, { asGatewayTo: 'documents' });
       const { edges, pageInfo } = _entities[0].dossiers;
       pages.push(edges.length);
       ids.push(...edges.map((edge: any) => edge.node.id));
@@ -213,7 +213,7 @@ describe('Account.dossiers', () => {
 
   it('is empty for an account without dossiers', async () => {
     const loner = randomUUID();
-    const { _entities } = await gql(url, ACCOUNT_DOSSIERS, { r: [{ __typename: 'Account', id: loner }], first: 2 }, await citizen(loner));
+    const { _entities } = await gql(url, ACCOUNT_DOSSIERS, { r: [{ __typename: 'Account', id: loner }], first: 2 }, await citizen(loner), { asGatewayTo: 'documents' });
     expect(_entities[0].dossiers).toEqual({ edges: [], pageInfo: { hasNextPage: false, endCursor: null } });
   });
 
@@ -222,12 +222,12 @@ describe('Account.dossiers', () => {
     ['an official of the agency', () => ({ role: Role.OFFICIAL, agencyCode: 'C06' })],
     ['finance', () => ({ role: Role.FINANCE })],
   ])('is refused to %s with FORBIDDEN', async (_who, claims) => {
-    const error = await gqlError(url, ACCOUNT_DOSSIERS, { r: account, first: 2 }, await tokenFor(claims()));
+    const error = await gqlError(url, ACCOUNT_DOSSIERS, { r: account, first: 2 }, await tokenFor(claims()), { asGatewayTo: 'documents' });
     expect(error.extensions?.code).toBe('FORBIDDEN');
   });
 
   it('asks an anonymous caller to log in', async () => {
-    expect((await gqlError(url, ACCOUNT_DOSSIERS, { r: account, first: 2 })).extensions?.code).toBe('UNAUTHENTICATED');
+    expect((await gqlError(url, ACCOUNT_DOSSIERS, { r: account, first: 2 }, undefined, { asGatewayTo: 'documents' })).extensions?.code).toBe('UNAUTHENTICATED');
   });
 
   it.each<[string, Record<string, unknown>]>([
@@ -235,7 +235,7 @@ describe('Account.dossiers', () => {
     ['first: 101', { first: 101 }],
     ['a cursor this list did not give out', { first: 2, after: 'not-a-cursor' }],
   ])('refuses %s with BAD_USER_INPUT', async (_case, variables) => {
-    const error = await gqlError(url, ACCOUNT_DOSSIERS, { r: account, ...variables }, await citizen(holderId));
+    const error = await gqlError(url, ACCOUNT_DOSSIERS, { r: account, ...variables }, await citizen(holderId), { asGatewayTo: 'documents' });
     expect(error.extensions?.code).toBe('BAD_USER_INPUT');
   });
 });

@@ -22,7 +22,3 @@ export class PublicServiceResolver {
   }
 }
 
-export function resolvePublicServiceReference(reference: { code: string }, ctx: DocumentsContext): Promise<PublicService | null> {
-  return ctx.loaders.services.load(reference.code);
-}
-

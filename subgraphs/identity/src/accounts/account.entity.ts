@@ -1,6 +1,6 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-import { Authorized, Directive, Field, ID, ObjectType, registerEnumType } from 'type-graphql';
-import { DateScalar, OWNER, Role } from '../../../shared/src';
+import { Directive, Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { AllowedTo, DateScalar, Role } from '../../../shared/src';
 import { PostalPoint } from '../postal-points/postal-point.stub';
 
 export enum AccountKind {
@@ -35,8 +35,8 @@ export function canLogIn(status: AccountStatus): boolean {
   return status === AccountStatus.ACTIVE || status === AccountStatus.PENDING_IN_PERSON_VERIFICATION;
 }
 
-/** Who may read a person's identity data: the person, and staff acting on it. */
-const PERSONAL_DATA_READERS = [OWNER, Role.POSTAL_CLERK, Role.OFFICIAL, Role.ADMINISTRATOR];
+/** Personal data fields are guarded by one action of the catalogue (shared/src/auth/authz.ts). */
+const PersonalData = () => AllowedTo('account.readPersonalData', (account: Account) => ({ accountId: account.id }));
 
 /** An electronic identity account (tài khoản định danh điện tử). */
 @Entity({ name: 'accounts' })
@@ -57,38 +57,38 @@ export class Account {
 
   /** A citizen's username is their personal identification number; staff have their own. Unique case-insensitively (see the migration). */
   @Column({ type: 'text' })
-  @Authorized(PERSONAL_DATA_READERS)
+  @PersonalData()
   @Field()
   username: string;
 
   @Column({ name: 'personal_id_number', type: 'text', nullable: true })
-  @Authorized(PERSONAL_DATA_READERS)
+  @PersonalData()
   @Field(() => String, { nullable: true, description: '12-digit personal identification number (số định danh cá nhân).' })
   personalIdNumber: string | null;
 
   @Column({ name: 'full_name', type: 'text' })
-  @Authorized(PERSONAL_DATA_READERS)
+  @PersonalData()
   @Field()
   fullName: string;
 
   @Column({ name: 'date_of_birth', type: 'date', nullable: true })
-  @Authorized(PERSONAL_DATA_READERS)
+  @PersonalData()
   @Field(() => DateScalar, { nullable: true })
   dateOfBirth: string | null;
 
   @Column({ type: 'text', nullable: true })
-  @Authorized(PERSONAL_DATA_READERS)
+  @PersonalData()
   @Field(() => Gender, { nullable: true })
   gender: Gender | null;
 
   /** E.164, e.g. +84912345678. */
   @Column({ type: 'text' })
-  @Authorized(PERSONAL_DATA_READERS)
+  @PersonalData()
   @Field()
   phone: string;
 
   @Column({ type: 'text', nullable: true })
-  @Authorized(PERSONAL_DATA_READERS)
+  @PersonalData()
   @Field(() => String, { nullable: true })
   email: string | null;
 

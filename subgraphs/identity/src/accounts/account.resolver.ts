@@ -1,5 +1,4 @@
 import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
-import { requirePrincipal } from '../../../shared/src';
 import type { IdentityContext } from '../context';
 import type { SessionService } from '../sessions/session.service';
 import type { OtpService } from '../otp/otp.service';
@@ -61,10 +60,4 @@ function actAs(ctx: IdentityContext, session: SessionResult): SessionResult {
     postalPointCode: account.postalPointCode ?? undefined, agencyCode: account.agencyCode ?? undefined,
   };
   return session;
-}
-
-/** Federation: other subgraphs refer to accounts by id; batched per request. */
-export function resolveAccountReference(reference: { id: string }, ctx: IdentityContext): Promise<Account | null> {
-  requirePrincipal(ctx);
-  return ctx.loaders.accounts.load(reference.id);
 }

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { IsNull, type DataSource, type EntityManager } from 'typeorm';
-import { ACCESS_TOKEN_AUDIENCE, TOKEN_ALGORITHM, UnauthenticatedError, type AccessClaims } from '../../../shared/src';
+import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_TYPE, TOKEN_ALGORITHM, UnauthenticatedError, type AccessClaims } from '../../../shared/src';
 import { Account, AssuranceLevel, canLogIn } from '../accounts/account.entity';
 import { RefreshToken } from './refresh-token.entity';
 import type { SigningKey } from './signing-key';
@@ -26,7 +26,7 @@ export class SessionService {
       ...(account.agencyCode ? { agency: account.agencyCode } : {}),
     };
     const token = await new SignJWT({ ...claims })
-      .setProtectedHeader({ alg: TOKEN_ALGORITHM, kid: this.key.kid, typ: 'at+jwt' })
+      .setProtectedHeader({ alg: TOKEN_ALGORITHM, kid: this.key.kid, typ: ACCESS_TOKEN_TYPE })
       .setIssuer(this.issuer)
       .setAudience(ACCESS_TOKEN_AUDIENCE)
       .setSubject(account.id)

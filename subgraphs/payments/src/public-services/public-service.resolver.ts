@@ -10,8 +10,3 @@ export class PublicServiceResolver {
     return ctx.loaders.feeSchedules.load(service.code);
   }
 }
-
-/** Federation: the key is all payments needs (the schedule is loaded by code when asked for). */
-export function resolvePublicServiceReference(reference: { code: string }): PublicService {
-  return { code: reference.code };
-}

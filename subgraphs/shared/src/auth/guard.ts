@@ -1,36 +1,34 @@
-import type { AuthCheckerInterface, ResolverData } from 'type-graphql';
+import { UseMiddleware, type AuthCheckerInterface, type ResolverData } from 'type-graphql';
 import { ForbiddenError, UnauthenticatedError } from '../errors';
+import { assertCan, type Action, type ActionResources } from './authz';
 import type { Principal } from './roles';
-import { Role } from './roles';
 
 export interface AuthContext { principal: Principal | null }
-
-/** Pseudo-role for `@Authorized`: the caller owns the object (its `ownerAccountId`). */
-export const OWNER = 'OWNER';
-export type Grant = Role | typeof OWNER;
-
-export interface Owned { readonly ownerAccountId: string }
 
 export function requirePrincipal(context: AuthContext): Principal {
   if (!context.principal) throw new UnauthenticatedError();
   return context.principal;
 }
 
-export function requireRole(context: AuthContext, ...roles: Role[]): Principal {
-  const principal = requirePrincipal(context);
-  if (!roles.includes(principal.role)) throw new ForbiddenError();
-  return principal;
+/**
+ * `@Authorized()` means "any logged-in caller" and nothing more: what a caller may do to a resource is
+ * an action of the catalogue (authz.ts), asserted by the service or by `@AllowedTo` on a field.
+ */
+export class LoggedInAuthChecker implements AuthCheckerInterface<AuthContext, never> {
+  check({ context }: ResolverData<AuthContext>, grants: never[]): boolean {
+    requirePrincipal(context);
+    if (grants.length) throw new ForbiddenError('Role lists are not used here: assert an action of the catalogue instead.');
+    return true;
+  }
 }
 
 /**
- * `@Authorized()` = any logged-in caller; `@Authorized([Role.X, OWNER])` = role X, or the owner of
- * the object being resolved. Anonymous callers get UNAUTHENTICATED, others FORBIDDEN.
+ * Guards one field of an object type with an action of the catalogue, decided on the object being
+ * resolved: `@AllowedTo('account.readPersonalData', (a: Account) => ({ accountId: a.id }))`.
  */
-export class RoleAuthChecker implements AuthCheckerInterface<AuthContext, Grant> {
-  check({ root, context }: ResolverData<AuthContext>, grants: Grant[]): boolean {
-    const principal = requirePrincipal(context);
-    if (grants.length === 0 || grants.includes(principal.role)) return true;
-    if (grants.includes(OWNER) && (root as Partial<Owned> | undefined)?.ownerAccountId === principal.accountId) return true;
-    throw new ForbiddenError();
-  }
+export function AllowedTo<A extends Action, T>(action: A, resourceOf: (root: T) => ActionResources[A]) {
+  return UseMiddleware(({ root, context }: ResolverData<AuthContext>, next) => {
+    assertCan(context.principal, action, resourceOf(root as T));
+    return next();
+  });
 }

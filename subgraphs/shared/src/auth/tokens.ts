@@ -1,8 +1,12 @@
-import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
+import { createLocalJWKSet, createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
 import { UnauthenticatedError } from '../errors';
 import { ACCESS_TOKEN_AUDIENCE, Role, type AccessClaims, type Principal } from './roles';
 
 export const TOKEN_ALGORITHM = 'ES256';
+/** RFC 9068: access tokens say what they are, so an ID token or another JWT signed by the same key is not one. */
+export const ACCESS_TOKEN_TYPE = 'at+jwt';
+/** No access token lives longer than this after it was issued, whatever its `exp` says. */
+const MAX_TOKEN_AGE_SECONDS = 3600;
 
 /**
  * Every subgraph verifies the caller's token itself against the identity service's published JWKS:
@@ -18,11 +22,18 @@ export class TokenVerifier {
 
   async verify(token: string): Promise<Principal> {
     try {
+      // A key id is required: with a single published key jose would otherwise try it on a token naming none.
+      const header = decodeProtectedHeader(token);
+      if (typeof header.kid !== 'string' || !header.kid) throw new UnauthenticatedError('The access token is not valid.');
       const { payload } = await jwtVerify<AccessClaims>(token, this.keys, {
         issuer: this.issuer,
         audience: ACCESS_TOKEN_AUDIENCE,
         algorithms: [TOKEN_ALGORITHM],
-        requiredClaims: ['sub', 'exp', 'role', 'level'],
+        typ: ACCESS_TOKEN_TYPE,
+        requiredClaims: ['sub', 'exp', 'iat', 'role', 'level'],
+        // With maxTokenAge, jose also refuses an `iat` in the future (beyond the tolerance).
+        maxTokenAge: MAX_TOKEN_AGE_SECONDS,
+        clockTolerance: 30,
       });
       if (!Object.values(Role).includes(payload.role) || (payload.level !== 1 && payload.level !== 2)) throw new UnauthenticatedError('The access token is not valid.');
       return { accountId: payload.sub!, role: payload.role, level: payload.level, postalPointCode: payload.postal_point, agencyCode: payload.agency };

@@ -1,0 +1,77 @@
+import { ForbiddenError, UnauthenticatedError } from '../errors';
+import { Role, type Principal } from './roles';
+
+/** What the dossier rules need to know of a dossier: who applied, which agency handles it, where it was received. */
+export interface DossierResource {
+  applicantAccountId: string;
+  /** The agency of the dossier's public service (null when the service is unknown). */
+  agencyCode: string | null;
+  receivedPostalPointCode: string | null;
+}
+
+/**
+ * The graph's authorisation vocabulary: every action a caller can attempt, with the resource its rule is
+ * decided on. Services assert an action with the resource at hand (`assertCan`), so each rule lives here,
+ * once, instead of role lists spread over entities, resolvers and policies. Adding an action is adding a
+ * line here and a rule below; the compiler then insists that every caller passes the right resource.
+ */
+export interface ActionResources {
+  /** Read an account's non-personal fields (kind, level, status) once it has reached the caller. */
+  'account.read': { accountId: string };
+  /** Read an account's personal data: ID number, name, date of birth, gender, phone, e-mail, username. */
+  'account.readPersonalData': { accountId: string };
+  /** Submit a dossier online for oneself. */
+  'dossier.submit': { applicantAccountId: string };
+  /** See a dossier (anyone not allowed is told it does not exist). */
+  'dossier.read': DossierResource;
+  /** List the dossiers an account has submitted. */
+  'dossier.listForAccount': { applicantAccountId: string };
+  /** Read what a dossier still owes (payments); the dossier itself was already shown to the caller. */
+  'dossier.readAmountDue': { dossierId: string };
+  /** Open or close a postal point. */
+  'postalPoint.setOpen': { postalPointCode: string };
+}
+
+export type Action = keyof ActionResources;
+
+type Rule<A extends Action> = (principal: Principal, resource: ActionResources[A]) => boolean;
+
+const isAdministrator = (p: Principal) => p.role === Role.ADMINISTRATOR;
+const isSelf = (p: Principal, accountId: string) => p.accountId === accountId;
+
+const RULES: { [A in Action]: Rule<A> } = {
+  'account.read': () => true,
+  // Staff act on people: until relations (served at my point, applicant of my agency's dossier) are
+  // recorded, every clerk and official may read what reaches them; the holder and administrators always.
+  'account.readPersonalData': (p, r) => isSelf(p, r.accountId) || isAdministrator(p) || p.role === Role.POSTAL_CLERK || p.role === Role.OFFICIAL,
+  'dossier.submit': (p, r) => p.role === Role.CITIZEN && isSelf(p, r.applicantAccountId),
+  'dossier.read': (p, r) => {
+    switch (p.role) {
+      case Role.ADMINISTRATOR: return true;
+      case Role.OFFICIAL: return !!r.agencyCode && p.agencyCode === r.agencyCode;
+      case Role.POSTAL_CLERK: return !!r.receivedPostalPointCode && p.postalPointCode === r.receivedPostalPointCode;
+      default: return isSelf(p, r.applicantAccountId);
+    }
+  },
+  'dossier.listForAccount': (p, r) => isSelf(p, r.applicantAccountId) || isAdministrator(p),
+  // Representations of dossiers reach payments only from the gateway (signed proof), which took them from
+  // documents after its 'dossier.read' check: a logged-in caller is all that is left to ask for.
+  'dossier.readAmountDue': () => true,
+  'postalPoint.setOpen': (p) => isAdministrator(p),
+};
+
+/** Whether `principal` may do `action` to `resource`; anonymous callers may do nothing that is listed here. */
+export function can<A extends Action>(principal: Principal | null, action: A, resource: ActionResources[A]): boolean {
+  return !!principal && (RULES[action] as Rule<A>)(principal, resource);
+}
+
+/** Like `can`, but throws: UNAUTHENTICATED for an anonymous caller, FORBIDDEN naming the action otherwise. */
+export function assertCan<A extends Action>(principal: Principal | null, action: A, resource: ActionResources[A], message = 'You are not allowed to do this.'): Principal {
+  if (!principal) throw new UnauthenticatedError();
+  if (!(RULES[action] as Rule<A>)(principal, resource)) {
+    const error = new ForbiddenError(message);
+    Object.assign(error.extensions, { action });
+    throw error;
+  }
+  return principal;
+}
