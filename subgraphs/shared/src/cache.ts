@@ -2,17 +2,27 @@ import DataLoader from 'dataloader';
 import type Redis from 'ioredis';
 import type { Logger } from './logger';
 
+/** Stands in a purged key for a short while; never valid JSON, so never mistaken for a value. */
+const PURGED = '\u0000purged';
+/** How long a purged key refuses to be refilled: longer than any reader's database read. */
+const DEFAULT_PURGE_GUARD_SECONDS = 10;
+
 /**
  * A read-through cache for one family of keys (e.g. "payments:postal-point:v1"), shared by all
  * replicas through Redis. It fails open: when Redis is missing or down, reads go to the source and
  * the caller still gets the right answer, only slower. Writers call `purge` after every change.
+ *
+ * A reader that read the database before a change and writes the cache after its purge would put the
+ * old value back for a whole TTL. So `purge` leaves a marker for a short guard period instead of
+ * deleting, readers fill only an empty key (`SET … NX`), and a key being guarded is read from the
+ * database until the guard passes.
  */
 export class Cache<T> {
   private readonly prefix: string;
   constructor(
     private readonly redis: Redis | undefined,
     family: string,
-    private readonly options: { ttlSeconds: number; log: Logger; keyPrefix?: string },
+    private readonly options: { ttlSeconds: number; log: Logger; keyPrefix?: string; purgeGuardSeconds?: number },
   ) {
     this.prefix = `${options.keyPrefix ?? ''}${family}:`;
   }
@@ -34,7 +44,12 @@ export class Cache<T> {
   async purge(...keys: string[]): Promise<void> {
     if (!this.redis || keys.length === 0) return;
     try {
-      await this.redis.del(...keys.map((k) => this.prefix + k));
+      const guard = this.options.purgeGuardSeconds ?? DEFAULT_PURGE_GUARD_SECONDS;
+      const pipeline = this.redis.pipeline();
+      for (const key of keys) pipeline.set(this.prefix + key, PURGED, 'EX', guard);
+      const results = (await pipeline.exec()) ?? [];
+      const failed = results.find(([error]) => error);
+      if (failed) throw failed[0];
     } catch (error) {
       // A stale entry would be wrong, not just slow: say so loudly. TTLs bound how long it lives.
       this.options.log.error('cache purge failed', { family: this.prefix, keys: keys.length, error: (error as Error).message });
@@ -45,7 +60,7 @@ export class Cache<T> {
     if (!this.redis || keys.length === 0 || this.redis.status !== 'ready') return keys.map(() => undefined);
     try {
       const raw = await this.redis.mget(...keys.map((k) => this.prefix + k));
-      return raw.map((r) => (r === null ? undefined : (JSON.parse(r) as T)));
+      return raw.map((r) => (r === null || r === PURGED ? undefined : (JSON.parse(r) as T)));
     } catch (error) {
       this.options.log.warn('cache read failed, using the database', { family: this.prefix, error: (error as Error).message });
       return keys.map(() => undefined);
@@ -56,7 +71,8 @@ export class Cache<T> {
     if (!this.redis || values.size === 0 || this.redis.status !== 'ready') return;
     try {
       const pipeline = this.redis.pipeline();
-      for (const [key, value] of values) pipeline.set(this.prefix + key, JSON.stringify(value), 'EX', this.options.ttlSeconds);
+      // NX: a key that was purged since this value was read holds the marker, and keeps it.
+      for (const [key, value] of values) pipeline.set(this.prefix + key, JSON.stringify(value), 'EX', this.options.ttlSeconds, 'NX');
       await pipeline.exec();
     } catch (error) {
       this.options.log.warn('cache write failed', { family: this.prefix, error: (error as Error).message });
