@@ -50,3 +50,32 @@ const PUBLIC_CODES = new Set<string>(['BAD_USER_INPUT', 'UNAUTHENTICATED', 'FORB
 export function isPublicCode(code: unknown): boolean {
   return typeof code === 'string' && PUBLIC_CODES.has(code);
 }
+
+/** PostgreSQL cannot store U+0000 in text: a string carrying one is the caller's mistake, not ours. */
+const UNSTORABLE_TEXT = new Set(['22021', '22P05']);
+/** SQLSTATE classes and codes that mean "the database is not there right now". */
+const DATABASE_GONE = /^(08|57P0[1-3]|53300)/;
+const NETWORK_GONE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND']);
+const GONE_MESSAGES = [
+  /connection terminated/i, /timeout exceeded when trying to connect/i, /connection is closed/i, /stream isn't writeable/i,
+  /command timed out/i, /reached the max retries per request/i, /client has encountered a connection error/i, /driver not connected/i,
+];
+
+/**
+ * What an unexpected error really is, when it is one the caller should hear about plainly: a string the
+ * database cannot store is BAD_USER_INPUT; a database or Redis that cannot be reached is
+ * SERVICE_UNAVAILABLE (retry later). Anything else stays an internal error. The raw message, with its
+ * host, port or SQL, never leaves the service either way.
+ */
+export function classifyInternalError(error: unknown): DomainError | undefined {
+  const seen = new Set<unknown>();
+  for (let current: any = error; current && typeof current === 'object' && !seen.has(current); current = current.originalError ?? current.driverError ?? current.cause) {
+    seen.add(current);
+    const code = typeof current.code === 'string' ? current.code : undefined;
+    if (code && UNSTORABLE_TEXT.has(code)) return new BadInputError('Text must not contain the NUL character (U+0000).');
+    if ((code && (DATABASE_GONE.test(code) || NETWORK_GONE.has(code))) || GONE_MESSAGES.some((m) => m.test(String(current.message ?? '')))) {
+      return new ServiceUnavailableError('A storage service is not reachable right now; try again shortly.');
+    }
+  }
+  return undefined;
+}

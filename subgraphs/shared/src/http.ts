@@ -8,7 +8,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Express, type Request, type Response } from 'express';
 import type { GraphQLFormattedError } from 'graphql';
 import { GATEWAY_PROOF_HEADER, bodyDigest, type GatewayProofVerifier } from './auth/gateway-proof';
-import { isPublicCode } from './errors';
+import { classifyInternalError, isPublicCode } from './errors';
 import type { Logger } from './logger';
 
 export interface RequestInfo {
@@ -52,6 +52,11 @@ export function formatErrorFor(production: boolean, log: Logger) {
     if (isPublicCode(code)) {
       const { stacktrace: _hidden, ...extensions } = formatted.extensions ?? {};
       return production ? { ...formatted, extensions } : formatted;
+    }
+    const known = classifyInternalError(error);
+    if (known) {
+      log.warn('request failed on a dependency or unstorable input', { code: known.extensions.code, message: formatted.message, path: formatted.path });
+      return { message: known.message, path: formatted.path, locations: formatted.locations, extensions: { code: known.extensions.code } };
     }
     log.error('internal error', { message: formatted.message, path: formatted.path, error });
     if (!production) return formatted;
