@@ -1,4 +1,5 @@
 import { createPublicKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
 /** Raised when the environment is unusable; lists every bad variable at once, not just the first. */
@@ -52,8 +53,20 @@ export function pemKey(what: string) {
   }, { message: `not a PEM key: ${what}` }).transform((pem) => pem.replace(/\\n/g, '\n'));
 }
 
+/**
+ * Parses `env` against `shape`. Any variable may instead be given as a file, `NAME_FILE=/run/secrets/…`
+ * (the convention of Docker and Kubernetes secrets), so keys need not sit in the environment.
+ */
 export function parseEnv<S extends z.ZodRawShape>(shape: S, env: NodeJS.ProcessEnv = process.env): z.infer<z.ZodObject<S>> {
-  const result = z.object(shape).safeParse(env);
+  const problems: string[] = [];
+  const values: NodeJS.ProcessEnv = { ...env };
+  for (const name of Object.keys(shape)) {
+    const file = env[`${name}_FILE`];
+    if (values[name] !== undefined || !file) continue;
+    try { values[name] = readFileSync(file, 'utf8').trim(); } catch (error) { problems.push(`${name}_FILE: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`); }
+  }
+  if (problems.length) throw new ConfigError(problems);
+  const result = z.object(shape).safeParse(values);
   if (!result.success) {
     throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`));
   }
