@@ -2,8 +2,11 @@ import { migrateAndSeed } from './lib/seed-all';
 
 const HELP = `Usage: DATABASE_URL=postgres://… npm run seed
 
-Applies every subgraph's migrations and seeds the demo data (idempotent: safe to run again).
-Refuses to run with NODE_ENV=production: the demo accounts have published passwords.`;
+Applies every subgraph's migrations (they bring the public service catalogue and the fee schedules,
+as in production), imports the generated development network of ≈13,000 postal points and adds the
+demo accounts and dossier. Idempotent: safe to run again; a point closed since stays closed.
+Refuses to run with NODE_ENV=production: the demo accounts have published passwords, and the postal
+network is made up (production's comes from a file: npm run import:postal-points -- --help).`;
 
 async function main(): Promise<void> {
   if (process.argv.includes('--help') || process.argv.includes('-h')) { console.log(HELP); return; }

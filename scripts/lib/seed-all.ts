@@ -1,15 +1,18 @@
 import 'reflect-metadata';
 import { createLogger, Role } from '../../subgraphs/shared/src';
 import { openDocumentsDatabase } from '../../subgraphs/documents/src/database/data-source';
-import { seedDemoDossier, seedDocuments } from '../../subgraphs/documents/src/database/seed';
+import { seedDemoDossier } from '../../subgraphs/documents/src/database/seed';
 import { openIdentityDatabase } from '../../subgraphs/identity/src/database/data-source';
 import { seedIdentity } from '../../subgraphs/identity/src/database/seed';
 import { openPaymentsDatabase } from '../../subgraphs/payments/src/database/data-source';
-import { seedPayments } from '../../subgraphs/payments/src/database/seed';
+import { generatePostalPoints } from '../../subgraphs/payments/src/postal-points/postal-point.generator';
+import { importPostalPoints } from '../../subgraphs/payments/src/postal-points/postal-point.import';
 
 /**
- * Applies every subgraph's migrations and seeds the demo data, idempotently: the catalogue and fee
- * schedules, ≈13,000 postal points, one account per role and a dossier for the demo citizen.
+ * Applies every subgraph's migrations (which bring the reference data production has too: the public service
+ * catalogue and the fee schedules), imports the generated ≈13,000 postal points through the same import as
+ * production's file, and adds the development-only demo data: one account per role and a dossier for the demo
+ * citizen. Idempotent; a point closed since the last run stays closed.
  */
 export async function migrateAndSeed(databaseUrl: string, progress: (line: string) => void = (l) => process.stdout.write(l + '\n')): Promise<void> {
   const log = createLogger({ service: 'seed', level: 'warn' });
@@ -17,16 +20,14 @@ export async function migrateAndSeed(databaseUrl: string, progress: (line: strin
   const documents = await openDocumentsDatabase(databaseUrl, log);
   const payments = await openPaymentsDatabase(databaseUrl, log);
   try {
-    progress('migrations applied (identity, documents, payments)');
-    const services = await seedDocuments(documents.dataSource);
-    progress(`public service catalogue: ${services.services} services`);
+    progress('migrations applied (identity, documents, payments), with the public service catalogue and fee schedules');
     let lastShown = 0;
-    const points = await seedPayments(payments.dataSource, {
+    const points = await importPostalPoints(payments.dataSource, generatePostalPoints(), {
       onProgress: (done, total) => {
         if (done === total || done - lastShown >= 4000) { lastShown = done; progress(`postal points: ${done.toLocaleString('en')} / ${total.toLocaleString('en')}`); }
       },
     });
-    progress(`postal points inserted now: ${points.postalPointsInserted}, fee items inserted now: ${points.feeItemsInserted}`);
+    progress(`postal points inserted now: ${points.inserted}, updated: ${points.updated}, unchanged: ${points.unchanged}`);
     const accounts = await seedIdentity(identity.dataSource);
     progress(`demo accounts: ${accounts.size}`);
     await seedDemoDossier(documents.dataSource, accounts.get(Role.CITIZEN)!);

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { loadGatewayConfig } from '../../gateway/src/config';
 import { startGateway } from '../../gateway/src/index';
 import { gql, post } from '../kit/gql';
+import { testGatewayKeys } from '../kit/gateway-proof';
 import { useStack } from '../kit/stack';
 
 const CATALOGUE_WITH_FEES = `{ publicServices(first: 100) { edges { node { code name feeSchedule { total items { name amount } } } } } }`;
@@ -50,15 +51,15 @@ describe('the gateway', () => {
       SUPERGRAPH_PATH: path.join(__dirname, '../../schema/supergraph.graphql'),
       IDENTITY_URL: `${stack.identity.url}/graphql`, DOCUMENTS_URL: `${stack.documents.url}/graphql`,
       PAYMENTS_URL: `http://127.0.0.1:${(hung.address() as net.AddressInfo).port}/graphql`,
-      IDENTITY_JWKS_URL: `${stack.identity.url}/.well-known/jwks.json`,
+      IDENTITY_JWKS_URL: `${stack.identity.url}/.well-known/jwks.json`, GATEWAY_PRIVATE_KEY: testGatewayKeys().GATEWAY_PRIVATE_KEY,
     }));
     try {
       expect((await fetch(`${gateway.url}/`)).status).toBe(404); // no explorer in production
       const result = await post(`${gateway.url}/graphql`, `{ publicService(code: "GPLX_EXCHANGE") { name feeSchedule { total } } }`);
       expect(result.errors?.[0]).toMatchObject({ message: 'The payments service is not answering; try again shortly.', extensions: { code: 'SERVICE_UNAVAILABLE' } });
       expect(JSON.stringify(result.errors)).not.toMatch(/127\.0\.0\.1|stacktrace/);
-      // feeSchedule is non-null, so its failure empties the service rather than inventing a total.
-      expect(result.data).toEqual({ publicService: null });
+      // The fee schedule is missing, never invented: null with the error beside it.
+      expect(result.data).toEqual({ publicService: { name: 'Đổi giấy phép lái xe', feeSchedule: null } });
     } finally {
       await gateway.stop();
       sockets.forEach((s) => s.destroy());

@@ -7,15 +7,17 @@ import { startGateway } from '../../gateway/src/index';
 import { loadGatewayConfig } from '../../gateway/src/config';
 import { startDocuments, type RunningDocuments } from '../../subgraphs/documents/src/index';
 import { loadDocumentsConfig } from '../../subgraphs/documents/src/config';
-import { seedDocuments } from '../../subgraphs/documents/src/database/seed';
 import { startIdentity, type RunningIdentity } from '../../subgraphs/identity/src/index';
 import { loadIdentityConfig } from '../../subgraphs/identity/src/config';
 import { startPayments } from '../../subgraphs/payments/src/index';
 import { loadPaymentsConfig } from '../../subgraphs/payments/src/config';
-import { seedPayments } from '../../subgraphs/payments/src/database/seed';
+import { generatePostalPoints } from '../../subgraphs/payments/src/postal-points/postal-point.generator';
+import { importPostalPoints } from '../../subgraphs/payments/src/postal-points/postal-point.import';
 import type { RunningService } from '../../subgraphs/shared/src';
 import { freePort } from '../../scripts/lib/local-services';
 import { testGatewayKeys } from './gateway-proof';
+import { signTestToken, type TestTokenClaims, type TokenTampering } from './tokens';
+import { generateSigningKeyPem, loadSigningKey } from '../../subgraphs/identity/src/sessions/signing-key';
 
 export interface Stack {
   gatewayUrl: string;
@@ -26,6 +28,8 @@ export interface Stack {
   databaseUrl: string;
   redis: Redis;
   keyPrefix: string;
+  /** An access token signed with identity's key, for any role (staff accounts need not exist for most checks). */
+  tokenFor(claims: TestTokenClaims, tampering?: TokenTampering): Promise<string>;
   /** SQL statements run so far by the three subgraphs together. */
   sqlStatements(): number;
   /** Empties this stack's cache keys (not other files'). */
@@ -34,8 +38,7 @@ export interface Stack {
 }
 
 /** A fresh database on the run's PostgreSQL, for one test file. */
-export async function createTestDatabase(): Promise<string> {
-  const adminUrl = inject('postgresUrl');
+export async function createTestDatabase(adminUrl = inject('postgresUrl')): Promise<string> {
   const name = `t_${inject('runId')}_${randomBytes(6).toString('hex')}`;
   const admin = new Client({ connectionString: adminUrl });
   await admin.connect();
@@ -46,8 +49,8 @@ export async function createTestDatabase(): Promise<string> {
 }
 
 /** The whole graph in this process: three subgraphs and the gateway on free ports, seeded. */
-export async function startStack(options: { postalPoints?: number; redisUrl?: string } = {}): Promise<Stack> {
-  const databaseUrl = await createTestDatabase();
+export async function startStack(options: { postalPoints?: number; redisUrl?: string; postgresUrl?: string } = {}): Promise<Stack> {
+  const databaseUrl = await createTestDatabase(options.postgresUrl);
   const keyPrefix = `test:${randomBytes(4).toString('hex')}:`;
   const redisUrl = options.redisUrl ?? inject('redisUrl');
   const { GATEWAY_PRIVATE_KEY, GATEWAY_PUBLIC_KEY } = testGatewayKeys();
@@ -57,10 +60,12 @@ export async function startStack(options: { postalPoints?: number; redisUrl?: st
   const [identityPort, paymentsPort] = [await freePort(), await freePort()];
   const jwks = `http://127.0.0.1:${identityPort}/.well-known/jwks.json`;
   const payments = await startPayments(loadPaymentsConfig({ ...base, PAYMENTS_PORT: String(paymentsPort), IDENTITY_JWKS_URL: jwks }));
-  const identity = await startIdentity(loadIdentityConfig({ ...base, IDENTITY_PORT: String(identityPort), PAYMENTS_URL: `${payments.url}/graphql` }));
+  const signingPem = await generateSigningKeyPem();
+  const signingKey = await loadSigningKey(signingPem);
+  const identity = await startIdentity(loadIdentityConfig({ ...base, IDENTITY_PORT: String(identityPort), PAYMENTS_URL: `${payments.url}/graphql`, JWT_PRIVATE_KEY: signingPem }));
   const documents = await startDocuments(loadDocumentsConfig({ ...base, DOCUMENTS_PORT: '0', IDENTITY_JWKS_URL: jwks }));
-  await seedDocuments(documents.database.dataSource);
-  await seedPayments(payments.database.dataSource, { postalPoints: options.postalPoints ?? 400 });
+  // The catalogue and fee schedules came with the migrations; postal points come the way production's do.
+  await importPostalPoints(payments.database.dataSource, generatePostalPoints({ total: options.postalPoints ?? 400 }));
   const gateway = await startGateway(loadGatewayConfig({
     NODE_ENV: 'test', LOG_LEVEL: 'silent', HOST: '127.0.0.1', GATEWAY_PORT: '0', GATEWAY_PRIVATE_KEY,
     SUPERGRAPH_PATH: path.join(__dirname, '../../schema/supergraph.graphql'),
@@ -72,6 +77,7 @@ export async function startStack(options: { postalPoints?: number; redisUrl?: st
   return {
     gatewayUrl: `${gateway.url}/graphql`,
     identity, documents, payments: payments, gateway, databaseUrl, redis, keyPrefix,
+    tokenFor: (claims, tampering) => signTestToken({ privateKey: signingKey.privateKey, kid: signingKey.kid, issuer: 'national-identity-graph' }, claims, tampering),
     sqlStatements: () => counters.reduce((sum, c) => sum + c.count, 0),
     async flushCache() {
       const keys = await redis.keys(`${keyPrefix}*`);

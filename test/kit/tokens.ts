@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
-import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWTHeaderParameters } from 'jose';
 import { ACCESS_TOKEN_AUDIENCE, type Role } from '../../subgraphs/shared/src/auth/roles';
 import { ACCESS_TOKEN_TYPE, TOKEN_ALGORITHM } from '../../subgraphs/shared/src/auth/tokens';
 import { freePort } from '../../scripts/lib/local-services';
@@ -49,24 +49,39 @@ export async function startTestTokenAuthority(): Promise<TestTokenAuthority> {
   return {
     jwksUrl: `http://127.0.0.1:${port}/.well-known/jwks.json`,
     issuer,
-    tokenFor({ role, accountId, level = 2, postalPointCode, agencyCode }) {
-      return new SignJWT({
-        role, level,
-        ...(postalPointCode !== undefined ? { postal_point: postalPointCode } : {}),
-        ...(agencyCode !== undefined ? { agency: agencyCode } : {}),
-      })
-        .setProtectedHeader({ alg: TOKEN_ALGORITHM, kid, typ: ACCESS_TOKEN_TYPE })
-        .setSubject(accountId ?? randomUUID())
-        .setIssuer(issuer)
-        .setAudience(ACCESS_TOKEN_AUDIENCE)
-        .setIssuedAt()
-        .setJti(randomUUID())
-        .setExpirationTime('5m')
-        .sign(privateKey);
-    },
+    tokenFor: (claims) => signTestToken({ privateKey, kid, issuer }, claims),
     stop: () => new Promise<void>((resolve, reject) => {
       server.closeAllConnections();
       server.close((error) => (error ? reject(error) : resolve()));
     }),
   };
+}
+
+/** Ways to spoil a token, for tests of what the verifiers refuse. */
+export interface TokenTampering {
+  /** Replaces the protected header (e.g. without `kid`, another `typ`). */
+  header?: Partial<JWTHeaderParameters>;
+  /** Seconds added to "now" for `iat` (a token issued in the future). */
+  issuedInSeconds?: number;
+}
+
+/** Signs an access token as identity does (ES256, kid, typ at+jwt, issuer, audience), for any claims. */
+export function signTestToken(key: { privateKey: CryptoKey; kid: string; issuer: string }, claims: TestTokenClaims, tampering: TokenTampering = {}): Promise<string> {
+  const { role, accountId, level = 2, postalPointCode, agencyCode } = claims;
+  const now = Math.floor(Date.now() / 1000);
+  const header: JWTHeaderParameters = { alg: TOKEN_ALGORITHM, kid: key.kid, typ: ACCESS_TOKEN_TYPE, ...tampering.header };
+  for (const [name, value] of Object.entries(header)) if (value === undefined) delete (header as Record<string, unknown>)[name];
+  return new SignJWT({
+    role, level,
+    ...(postalPointCode !== undefined ? { postal_point: postalPointCode } : {}),
+    ...(agencyCode !== undefined ? { agency: agencyCode } : {}),
+  })
+    .setProtectedHeader(header)
+    .setSubject(accountId ?? randomUUID())
+    .setIssuer(key.issuer)
+    .setAudience(ACCESS_TOKEN_AUDIENCE)
+    .setIssuedAt(now + (tampering.issuedInSeconds ?? 0))
+    .setJti(randomUUID())
+    .setExpirationTime(now + (tampering.issuedInSeconds ?? 0) + 300)
+    .sign(key.privateKey);
 }

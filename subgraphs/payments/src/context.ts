@@ -5,8 +5,8 @@ import type { PostalPoint } from './postal-points/postal-point.entity';
 
 export interface PaymentsLoaders {
   postalPoints: DataLoader<string, PostalPoint | null>;
-  /** By public service code. */
-  feeSchedules: DataLoader<string, FeeSchedule>;
+  /** By public service code: the schedule in force today, null when none is. */
+  feeSchedules: DataLoader<string, FeeSchedule | null>;
 }
 
 export interface PaymentsContext extends ServiceContext, RequestInfo { loaders: PaymentsLoaders }

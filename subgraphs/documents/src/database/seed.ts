@@ -1,15 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { foldForSearch } from '../../../shared/src';
-import { CATALOGUE } from '../public-services/catalogue';
-import { PublicService } from '../public-services/public-service.entity';
 import { newRegistrationCode } from '../dossiers/registration-code';
-
-/** Idempotent: inserts catalogue entries that are missing, leaves existing ones as they are. */
-export async function seedDocuments(db: DataSource): Promise<{ services: number }> {
-  const rows = CATALOGUE.map((s, i) => ({ ...s, isActive: true, position: (i + 1) * 10, searchText: foldForSearch(`${s.name} ${s.code} ${s.agencyName}`) }));
-  await db.createQueryBuilder().insert().into(PublicService).values(rows).orIgnore().execute();
-  return { services: rows.length };
-}
 
 /** Development only: one submitted dossier for the demo citizen, so the first query shows something. */
 export async function seedDemoDossier(db: DataSource, applicantAccountId: string): Promise<void> {

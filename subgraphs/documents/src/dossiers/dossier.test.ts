@@ -6,7 +6,6 @@ import { subgraphTestEnv } from '../../../../test/kit/stack';
 import { startTestTokenAuthority, type TestTokenAuthority, type TestTokenClaims } from '../../../../test/kit/tokens';
 import { Role } from '../../../shared/src';
 import { loadDocumentsConfig } from '../config';
-import { seedDocuments } from '../database/seed';
 import { startDocuments, type RunningDocuments } from '../index';
 import { CATALOGUE } from '../public-services/catalogue';
 import { newRegistrationCode } from './registration-code';
@@ -48,7 +47,6 @@ beforeAll(async () => {
   redis = new Redis(inject('redisUrl'), { maxRetriesPerRequest: 1 });
   documents = await startDocuments(loadDocumentsConfig({ ...(await subgraphTestEnv(keyPrefix, authority)), DOCUMENTS_PORT: '0' }));
   url = `${documents.url}/graphql`;
-  await seedDocuments(documents.database.dataSource);
 });
 
 afterAll(async () => {

@@ -1,6 +1,9 @@
 /**
  * The services the National Public Service Portal opened with, then identity card and residence
  * procedures. Codes are shared with the payments subgraph, which holds their fee schedules.
+ *
+ * Migration PublicServiceCatalogue1795564800000 inserts these. Databases that already ran it never read this
+ * file again, so an entry added or changed here reaches none of them: a catalogue change is a new migration.
  */
 export const CATALOGUE = [
   { code: 'GPLX_EXCHANGE', name: 'Đổi giấy phép lái xe', agencyCode: 'CDB', agencyName: 'Cục Đường bộ Việt Nam' },

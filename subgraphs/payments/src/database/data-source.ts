@@ -1,14 +1,16 @@
 import { openDatabase, type Database, type Logger } from '../../../shared/src';
 import { FeeScheduleItem } from '../fee-schedules/fee-schedule-item.entity';
+import { FeeScheduleRecord } from '../fee-schedules/fee-schedule.entity';
 import { PostalPoint } from '../postal-points/postal-point.entity';
 import { CreatePayments1763942400000 } from './migrations/1763942400000-create-payments';
+import { FeeSchedulesWithEffectiveDates1795568400000 } from './migrations/1795568400000-fee-schedules-with-effective-dates';
 
 export const PAYMENTS_SCHEMA = 'payments';
 
 export function openPaymentsDatabase(url: string, log: Logger): Promise<Database> {
   return openDatabase({
     url, schema: PAYMENTS_SCHEMA, logger: log,
-    entities: [PostalPoint, FeeScheduleItem],
-    migrations: [CreatePayments1763942400000],
+    entities: [PostalPoint, FeeScheduleRecord, FeeScheduleItem],
+    migrations: [CreatePayments1763942400000, FeeSchedulesWithEffectiveDates1795568400000],
   });
 }

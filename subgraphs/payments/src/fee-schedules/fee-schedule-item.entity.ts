@@ -6,16 +6,16 @@ export const bigintMoney = {
   from: (value: string | null) => (value === null ? null : BigInt(value)),
 };
 
-/** One line of a public service's fee schedule (biểu phí, lệ phí), in the order it is printed on the receipt. */
+/** One line of a fee schedule (biểu phí, lệ phí), in the order it is printed on the receipt. */
 @Entity({ name: 'fee_schedule_items' })
-@Unique('fee_schedule_items_service_position_key', ['serviceCode', 'position'])
+@Unique('fee_schedule_items_schedule_position_key', ['scheduleId', 'position'])
 export class FeeScheduleItem {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
-  /** The documents subgraph's PublicService code, e.g. "GPLX_EXCHANGE" (referred to, never joined). */
-  @Column({ name: 'service_code', type: 'text' })
-  serviceCode: string;
+  /** The FeeScheduleRecord this line belongs to. */
+  @Column({ name: 'schedule_id', type: 'uuid' })
+  scheduleId: string;
 
   @Column({ type: 'text' })
   name: string;
