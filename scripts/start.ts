@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import exitHook from 'async-exit-hook';
@@ -98,6 +99,8 @@ async function main(): Promise<void> {
 
     const keyFile = path.join(DATA, 'jwt-signing-key.pem');
     if (!existsSync(keyFile)) writeFileSync(keyFile, await generateSigningKeyPem(), { mode: 0o600 });
+    const otpSecretFile = path.join(DATA, 'otp-hmac-secret');
+    if (!existsSync(otpSecretFile)) writeFileSync(otpSecretFile, randomBytes(32).toString('base64url'), { mode: 0o600 });
     const gatewayKeys = localGatewayKeys(path.join(DATA, 'gateway-proof-key.pem'));
 
     say('migrating and seeding demo data…');
@@ -110,6 +113,7 @@ async function main(): Promise<void> {
       DATABASE_URL: databaseUrl,
       ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
       JWT_PRIVATE_KEY: readFileSync(keyFile, 'utf8'),
+      OTP_HMAC_SECRET: readFileSync(otpSecretFile, 'utf8').trim(),
       ...gatewayKeys,
       SUPERGRAPH_PATH: path.join(ROOT, 'schema', 'supergraph.graphql'),
     };

@@ -7,6 +7,7 @@ import { startIdentity } from '../../subgraphs/identity/src/index';
 import { generateSigningKeyPem } from '../../subgraphs/identity/src/sessions/signing-key';
 import { ConfigError } from '../../subgraphs/shared/src';
 import { aLoggedInCitizen, aRegistration, anOpenPostalPointCode, lastOtp, LOGIN, REGISTER, VERIFY } from '../kit/builders';
+import { testGatewayKeys } from '../kit/gateway-proof';
 import { gql, gqlError } from '../kit/gql';
 import { createTestDatabase, startStack, useStack, type Stack } from '../kit/stack';
 
@@ -74,10 +75,16 @@ describe('sessions and tokens', () => {
 
 describe('identity in production', () => {
   it('refuses to start without its secrets, naming each missing one', () => {
-    expect(() => loadIdentityConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://x@y/z' })).toThrow(ConfigError);
-    try { loadIdentityConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://x@y/z' }); } catch (error) {
-      expect((error as ConfigError).problems.map((p) => p.split(':')[0]).sort()).toEqual(['JWT_PRIVATE_KEY', 'REDIS_URL', 'SMS_GATEWAY_URL']);
+    const { GATEWAY_PUBLIC_KEY } = testGatewayKeys();
+    expect(() => loadIdentityConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://x@y/z', GATEWAY_PUBLIC_KEY })).toThrow(ConfigError);
+    try { loadIdentityConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://x@y/z', GATEWAY_PUBLIC_KEY }); } catch (error) {
+      expect((error as ConfigError).problems.map((p) => p.split(':')[0]).sort()).toEqual(['JWT_PRIVATE_KEY', 'OTP_HMAC_SECRET', 'REDIS_URL', 'SMS_GATEWAY_URL']);
     }
+  });
+
+  it('refuses an OTP secret shorter than 32 characters', () => {
+    const { GATEWAY_PUBLIC_KEY } = testGatewayKeys();
+    expect(() => loadIdentityConfig({ NODE_ENV: 'test', DATABASE_URL: 'postgres://x@y/z', GATEWAY_PUBLIC_KEY, OTP_HMAC_SECRET: 'too-short' })).toThrow(/OTP_HMAC_SECRET: .*at least 32/);
   });
 
   it('sends codes through the SMS gateway and has no development outbox', async () => {
@@ -97,14 +104,14 @@ describe('identity in production', () => {
     const identity = await startIdentity(loadIdentityConfig({
       NODE_ENV: 'production', LOG_LEVEL: 'silent', HOST: '127.0.0.1', IDENTITY_PORT: '0',
       DATABASE_URL: await createTestDatabase(), REDIS_URL: inject('redisUrl'), REDIS_KEY_PREFIX: `prod-test:${Date.now()}:`,
-      JWT_PRIVATE_KEY: await generateSigningKeyPem(),
+      JWT_PRIVATE_KEY: await generateSigningKeyPem(), OTP_HMAC_SECRET: 'a-production-otp-secret-of-32-characters-at-least',
       SMS_GATEWAY_URL: `http://127.0.0.1:${(smsGateway.address() as AddressInfo).port}/send`, SMS_GATEWAY_TOKEN: 'sms-secret',
-      PAYMENTS_URL: `${stack.payments.url}/graphql`,
+      PAYMENTS_URL: `${stack.payments.url}/graphql`, GATEWAY_PUBLIC_KEY: testGatewayKeys().GATEWAY_PUBLIC_KEY,
     }));
     try {
       expect((await fetch(`${identity.url}/dev/sms`)).status).toBe(404);
       const input = aRegistration({ phone: '0987654321' }, await anOpenPostalPointCode(stack));
-      await gql(`${identity.url}/graphql`, REGISTER.replace(' verificationPostalPoint { code name }', ''), { input });
+      await gql(`${identity.url}/graphql`, REGISTER, { input });
       expect(received).toHaveLength(1);
       expect(received[0]).toMatchObject({ to: '+84987654321', authorization: 'Bearer sms-secret' });
       expect(received[0].text).toMatch(/\b\d{6}\b/);

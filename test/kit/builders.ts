@@ -33,17 +33,24 @@ export function aRegistration(overrides: Record<string, unknown> = {}, postalPoi
   };
 }
 
+/** A registration is a claim waiting for its phone: no account until confirmPhone. */
 export const REGISTER = `mutation Register($input: RegisterCitizenInput!) {
-  registerCitizen(input: $input) { account { id level status verificationPostalPoint { code name } } otpChallengeId otpExpiresAt }
+  registerCitizen(input: $input) { otpChallengeId otpExpiresAt otpSent }
 }`;
 export const CONFIRM = `mutation Confirm($challengeId: ID!, $code: String!) { confirmPhone(challengeId: $challengeId, code: $code) { id level status } }`;
+export const RESEND = `mutation Resend($challengeId: ID!) { resendOtp(challengeId: $challengeId) { challengeId expiresAt } }`;
 export const LOGIN = `mutation Login($username: String!, $password: String!) { login(username: $username, password: $password) { challengeId expiresAt } }`;
 export const VERIFY = `mutation Verify($challengeId: ID!, $code: String!) { verifyLoginOtp(challengeId: $challengeId, code: $code) { accessToken refreshToken expiresAt account { id fullName } } }`;
 
-/** The newest code the development outbox holds for a phone, read over HTTP like a developer would. */
-export async function lastOtp(stack: Stack, phone: string): Promise<string> {
+/** What identity's development outbox holds for a phone, newest first, read over HTTP like a developer would. */
+export async function smsTo(stack: { identity: { url: string } }, phone: string): Promise<{ text: string; sentAt: string }[]> {
   const response = await fetch(`${stack.identity.url}/dev/sms?phone=${encodeURIComponent(phone)}`);
-  const { messages } = (await response.json()) as { messages: { text: string }[] };
+  return ((await response.json()) as { messages: { text: string; sentAt: string }[] }).messages;
+}
+
+/** The newest code the development outbox holds for a phone. */
+export async function lastOtp(stack: { identity: { url: string } }, phone: string): Promise<string> {
+  const messages = await smsTo(stack, phone);
   const code = /(\d{6})/.exec(messages[0]?.text ?? '')?.[1];
   if (!code) throw new Error(`No code in the outbox for ${phone}`);
   return code;
@@ -53,8 +60,8 @@ export async function lastOtp(stack: Stack, phone: string): Promise<string> {
 export async function aConfirmedCitizen(stack: Stack, overrides: Record<string, unknown> = {}) {
   const input = aRegistration(overrides, await anOpenPostalPointCode(stack));
   const registered = await gql(stack.gatewayUrl, REGISTER, { input });
-  await gql(stack.gatewayUrl, CONFIRM, { challengeId: registered.registerCitizen.otpChallengeId, code: await lastOtp(stack, input.phone as string) });
-  return { input, accountId: registered.registerCitizen.account.id as string };
+  const { confirmPhone } = await gql(stack.gatewayUrl, CONFIRM, { challengeId: registered.registerCitizen.otpChallengeId, code: await lastOtp(stack, input.phone as string) });
+  return { input, accountId: confirmPhone.id as string };
 }
 
 /** A confirmed citizen, logged in: returns the access token too. */

@@ -13,6 +13,16 @@ export const identityEnvShape = {
   /** The operator's SMS gateway. Required in production; development keeps messages in /dev/sms. */
   SMS_GATEWAY_URL: z.string().url().optional(),
   SMS_GATEWAY_TOKEN: z.string().optional(),
+  /**
+   * Key of the HMAC-SHA256 that one-time codes are stored under: six digits are only a million values, so
+   * an unkeyed hash would be reversed by a table. Required in production (the same on every replica);
+   * development generates one per process.
+   */
+  OTP_HMAC_SECRET: z.string().min(32, 'OTP_HMAC_SECRET must be at least 32 characters').optional(),
+  /** Login attempts per client IP per 15 minutes (a right password gives its attempt back). */
+  LOGIN_ATTEMPTS_PER_IP: z.coerce.number().int().min(1).default(50),
+  /** Registrations (each one a deliberately slow password hash) per client IP per hour. */
+  REGISTRATIONS_PER_IP: z.coerce.number().int().min(1).default(30),
 };
 
 export type IdentityConfig = ReturnType<typeof loadIdentityConfig>;
@@ -20,7 +30,7 @@ export type IdentityConfig = ReturnType<typeof loadIdentityConfig>;
 export function loadIdentityConfig(env: NodeJS.ProcessEnv = process.env) {
   const config = parseEnv(identityEnvShape, env);
   if (config.NODE_ENV === 'production') {
-    const missing = (['JWT_PRIVATE_KEY', 'SMS_GATEWAY_URL', 'REDIS_URL'] as const).filter((k) => !config[k]);
+    const missing = (['JWT_PRIVATE_KEY', 'SMS_GATEWAY_URL', 'REDIS_URL', 'OTP_HMAC_SECRET'] as const).filter((k) => !config[k]);
     if (missing.length) throw new ConfigError(missing.map((k) => `${k}: required when NODE_ENV=production`));
   }
   return config;

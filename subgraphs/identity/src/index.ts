@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
 import { Cache, connectRedis, createLogger, RateLimiter, ResolverContainer, startSubgraph, TokenVerifier, type Logger, type RunningService } from '../../shared/src';
 import { createAccountLoader, type CachedAccount } from './accounts/account.loader';
 import { AccountResolver } from './accounts/account.resolver';
@@ -6,6 +7,7 @@ import { AccountService } from './accounts/account.service';
 import type { IdentityConfig } from './config';
 import { openIdentityDatabase } from './database/data-source';
 import { OtpService } from './otp/otp.service';
+import { RegistrationService } from './registrations/registration.service';
 import { GraphqlPostalPointDirectory, type PostalPointDirectory } from './postal-points/postal-point.directory';
 import { buildIdentitySchema } from './schema';
 import { SessionService } from './sessions/session.service';
@@ -17,7 +19,10 @@ import type { Database } from '../../shared/src';
 export interface RunningIdentity extends RunningService { database: Database }
 
 /** Starts the identity subgraph; returns its URL (tests start it in-process). */
-export async function startIdentity(config: IdentityConfig, overrides: { postalPoints?: PostalPointDirectory; log?: Logger } = {}): Promise<RunningIdentity> {
+export async function startIdentity(
+  config: IdentityConfig,
+  overrides: { postalPoints?: PostalPointDirectory; log?: Logger; verifyPassword?: (password: string, stored: string) => Promise<boolean> } = {},
+): Promise<RunningIdentity> {
   const production = config.NODE_ENV === 'production';
   const log = overrides.log ?? createLogger({ service: 'identity', level: config.LOG_LEVEL });
   const redis = await connectRedis(config.REDIS_URL, log, 'identity');
@@ -32,10 +37,17 @@ export async function startIdentity(config: IdentityConfig, overrides: { postalP
   const sms: SmsSender = config.SMS_GATEWAY_URL ? new HttpSmsSender(config.SMS_GATEWAY_URL, config.SMS_GATEWAY_TOKEN) : outbox!;
   const limiter = new RateLimiter(redis, config.REDIS_KEY_PREFIX);
   const accountCache = new Cache<CachedAccount>(redis, 'identity:account:v1', { ttlSeconds: 300, log, keyPrefix: config.REDIS_KEY_PREFIX });
-  const otp = new OtpService(database.dataSource, sms, limiter);
+  let otpSecret = config.OTP_HMAC_SECRET;
+  if (!otpSecret) {
+    log.warn('OTP_HMAC_SECRET is not set: using a temporary one; codes sent before a restart stop working, and replicas must share one');
+    otpSecret = randomBytes(32).toString('base64url');
+  }
+  const otp = new OtpService(database.dataSource, sms, limiter, otpSecret);
   const sessions = new SessionService(database.dataSource, key, config.JWT_ISSUER);
-  const accounts = new AccountService(database.dataSource, otp, sessions, overrides.postalPoints ?? new GraphqlPostalPointDirectory(config.PAYMENTS_URL), limiter, accountCache, log);
-  const container = new ResolverContainer().register(new AccountResolver(accounts, sessions, otp));
+  const accounts = new AccountService(database.dataSource, otp, sessions, limiter, { loginAttemptsPerIp: config.LOGIN_ATTEMPTS_PER_IP }, overrides.verifyPassword);
+  const postalPoints = overrides.postalPoints ?? new GraphqlPostalPointDirectory(config.PAYMENTS_URL);
+  const registrations = new RegistrationService(database.dataSource, otp, sms, postalPoints, limiter, log, { registrationsPerIp: config.REGISTRATIONS_PER_IP });
+  const container = new ResolverContainer().register(new AccountResolver(accounts, registrations, sessions, otp));
 
   const service = await startSubgraph({
     name: 'identity', host: config.HOST, port: config.IDENTITY_PORT, production, log,

@@ -1,71 +1,106 @@
+import { isIPv4, isIPv6 } from 'node:net';
 import type Redis from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { RateLimitedError, ServiceUnavailableError } from './errors';
 
 export interface LimitRule { name: string; limit: number; windowSeconds: number }
 export interface LimitState { count: number; retryAfterSeconds: number }
 
+const UNAVAILABLE = 'Security limits cannot be checked right now; try again shortly.';
+
 /**
- * Fixed-window counters for brute-force limits (OTP sends per phone, login failures per account).
- * They live in Redis so the limits hold across every replica. Unlike the cache this fails closed:
- * with Redis configured but unreachable it refuses rather than letting attempts through.
- * Without any Redis configured (a single-process development run) it counts in memory.
+ * Fixed-window counters for brute-force limits (logins per username and per client IP, registrations per
+ * IP, SMS per phone), on `rate-limiter-flexible`. In Redis each count is one Lua script (SET NX EX, then
+ * INCRBY): the increment and the key's expiry are atomic, so parallel requests never slip past a limit
+ * and a key can never be left without a TTL. The limits hold across every replica.
+ *
+ * Unlike the cache this fails closed: with Redis configured but unreachable every count is refused with
+ * SERVICE_UNAVAILABLE (deliberately no insurance limiter, which would count per process and let a
+ * multiple of the limit through). Without any Redis configured (a single-process development run) it
+ * counts in memory.
+ *
+ * Keys: `<REDIS_KEY_PREFIX>limit:<rule name>:<subject>`.
  */
 export class RateLimiter {
-  private readonly memory = new Map<string, { count: number; expiresAt: number }>();
+  private readonly limiters = new Map<string, RateLimiterAbstract>();
   constructor(private readonly redis: Redis | undefined, private readonly keyPrefix = '') {}
 
-  /** Counts one hit and throws RATE_LIMITED once the rule's limit is exceeded. */
-  async hit(rule: LimitRule, subject: string, message: string): Promise<LimitState> {
-    const state = await this.increment(rule, subject);
-    if (state.count > rule.limit) throw new RateLimitedError(message, state.retryAfterSeconds);
-    return state;
-  }
-
-  /** Throws RATE_LIMITED when the subject is already over the limit, without counting. */
-  async check(rule: LimitRule, subject: string, message: string): Promise<void> {
-    const state = await this.peek(rule, subject);
-    if (state.count >= rule.limit) throw new RateLimitedError(message, state.retryAfterSeconds);
-  }
-
-  async increment(rule: LimitRule, subject: string): Promise<LimitState> {
-    const key = this.key(rule, subject);
-    if (!this.redis) {
-      const now = Date.now();
-      const entry = this.memory.get(key);
-      const live = entry && entry.expiresAt > now ? entry : { count: 0, expiresAt: now + rule.windowSeconds * 1000 };
-      live.count++;
-      this.memory.set(key, live);
-      return { count: live.count, retryAfterSeconds: Math.ceil((live.expiresAt - now) / 1000) };
-    }
+  /**
+   * Counts one attempt and refuses it (RATE_LIMITED, with `retryAfterSeconds`) once the rule's limit is
+   * exceeded: of N parallel calls exactly `limit` pass. Count *before* doing the guarded work.
+   */
+  async consume(rule: LimitRule, subject: string, message: string): Promise<LimitState> {
     try {
-      const [[, count], [, ttl]] = (await this.redis.multi().incr(key).ttl(key).exec()) as [[null, number], [null, number]];
-      if (ttl < 0) await this.redis.expire(key, rule.windowSeconds);
-      return { count, retryAfterSeconds: ttl < 0 ? rule.windowSeconds : ttl };
-    } catch {
-      throw new ServiceUnavailableError('Security limits cannot be checked right now; try again shortly.');
+      const res = await this.limiterFor(rule).consume(subject);
+      return { count: res.consumedPoints, retryAfterSeconds: secondsUntil(res, rule) };
+    } catch (outcome) {
+      if (outcome instanceof RateLimiterRes) throw new RateLimitedError(message, secondsUntil(outcome, rule));
+      throw new ServiceUnavailableError(UNAVAILABLE);
     }
   }
 
-  async peek(rule: LimitRule, subject: string): Promise<LimitState> {
-    const key = this.key(rule, subject);
-    if (!this.redis) {
-      const entry = this.memory.get(key);
-      const now = Date.now();
-      return entry && entry.expiresAt > now ? { count: entry.count, retryAfterSeconds: Math.ceil((entry.expiresAt - now) / 1000) } : { count: 0, retryAfterSeconds: 0 };
-    }
-    try {
-      const [[, count], [, ttl]] = (await this.redis.multi().get(key).ttl(key).exec()) as [[null, string | null], [null, number]];
-      return { count: Number(count ?? 0), retryAfterSeconds: Math.max(ttl, 0) };
-    } catch {
-      throw new ServiceUnavailableError('Security limits cannot be checked right now; try again shortly.');
-    }
+  /** Gives one counted attempt back (it turned out legitimate, e.g. a right password). Best effort. */
+  async refund(rule: LimitRule, subject: string): Promise<void> {
+    try { await this.limiterFor(rule).reward(subject); } catch { /* the window expires on its own */ }
   }
 
+  /** Forgets the subject's count (a successful login clears its username's failures). Best effort. */
   async reset(rule: LimitRule, subject: string): Promise<void> {
-    const key = this.key(rule, subject);
-    if (!this.redis) { this.memory.delete(key); return; }
-    try { await this.redis.del(key); } catch { /* the window expires on its own */ }
+    try { await this.limiterFor(rule).delete(subject); } catch { /* the window expires on its own */ }
   }
 
-  private key(rule: LimitRule, subject: string): string { return `${this.keyPrefix}limit:${rule.name}:${subject}`; }
+  /** The Redis key a subject is counted under (tests read its TTL). */
+  keyOf(rule: LimitRule, subject: string): string {
+    return `${this.prefixOf(rule)}:${subject}`;
+  }
+
+  private prefixOf(rule: LimitRule): string { return `${this.keyPrefix}limit:${rule.name}`; }
+
+  private limiterFor(rule: LimitRule): RateLimiterAbstract {
+    const id = `${rule.name}/${rule.limit}/${rule.windowSeconds}`;
+    let limiter = this.limiters.get(id);
+    if (!limiter) {
+      const options = { keyPrefix: this.prefixOf(rule), points: rule.limit, duration: rule.windowSeconds };
+      limiter = this.redis
+        // rejectIfRedisNotReady: a disconnected client refuses at once instead of trying the command.
+        ? new RateLimiterRedis({ ...options, storeClient: this.redis, rejectIfRedisNotReady: true })
+        : new RateLimiterMemory(options);
+      this.limiters.set(id, limiter);
+    }
+    return limiter;
+  }
+}
+
+function secondsUntil(res: RateLimiterRes, rule: LimitRule): number {
+  return res.msBeforeNext > 0 ? Math.ceil(res.msBeforeNext / 1000) : rule.windowSeconds;
+}
+
+/**
+ * The subject a client address is counted under. An IPv4-mapped IPv6 address counts as its IPv4 address;
+ * an IPv6 address by its /64, the block one subscriber (one home, one phone) usually holds: counting single
+ * IPv6 addresses would let one client rotate through billions of them.
+ */
+export function clientIpSubject(ip: string): string {
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(ip);
+  if (mapped && isIPv4(mapped[1])) return mapped[1];
+  if (isIPv4(ip)) return ip;
+  const address = ip.split('%')[0];
+  if (isIPv6(address)) return `${expandIPv6(address).slice(0, 4).join(':')}::/64`;
+  return ip.slice(0, 64) || 'unknown';
+}
+
+/** The eight 16-bit groups of an IPv6 address, lowercase, without leading zeros. */
+function expandIPv6(address: string): string[] {
+  const [head, tail] = address.toLowerCase().split('::');
+  const parse = (part: string | undefined) => (part ? part.split(':') : []);
+  const left = parse(head);
+  const right = parse(tail);
+  // An embedded IPv4 tail (::ffff:1.2.3.4 style) takes two groups.
+  const last = right.length ? right : left;
+  if (last.length && last[last.length - 1].includes('.')) {
+    const [a, b, c, d] = last.pop()!.split('.').map(Number);
+    last.push(((a << 8) | b).toString(16), ((c << 8) | d).toString(16));
+  }
+  const groups = tail === undefined ? left : [...left, ...Array(8 - left.length - right.length).fill('0'), ...right];
+  return groups.map((g) => Number.parseInt(g, 16).toString(16));
 }

@@ -2,13 +2,19 @@ import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import type { IdentityContext } from '../context';
 import type { SessionService } from '../sessions/session.service';
 import type { OtpService } from '../otp/otp.service';
+import type { RegistrationService } from '../registrations/registration.service';
 import { Account, AssuranceLevel } from './account.entity';
 import type { AccountService } from './account.service';
 import { OtpChallengeResult, RegisterCitizenInput, RegistrationResult, SessionResult } from './account.types';
 
 @Resolver(() => Account)
 export class AccountResolver {
-  constructor(private readonly accounts: AccountService, private readonly sessions: SessionService, private readonly otp: OtpService) {}
+  constructor(
+    private readonly accounts: AccountService,
+    private readonly registrations: RegistrationService,
+    private readonly sessions: SessionService,
+    private readonly otp: OtpService,
+  ) {}
 
   @Query(() => Account, { nullable: true, description: 'The logged-in account; null when anonymous.' })
   async me(@Ctx() ctx: IdentityContext): Promise<Account | null> {
@@ -16,15 +22,21 @@ export class AccountResolver {
     return ctx.loaders.accounts.load(ctx.principal.accountId);
   }
 
-  @Mutation(() => RegistrationResult)
-  async registerCitizen(@Arg('input', () => RegisterCitizenInput) input: RegisterCitizenInput): Promise<RegistrationResult> {
-    const { account, challenge, otpSent } = await this.accounts.registerCitizen(input);
-    return { account, otpChallengeId: challenge.challengeId, otpExpiresAt: challenge.expiresAt, otpSent };
+  @Mutation(() => RegistrationResult, {
+    description: 'Starts a registration and sends a code to the phone; no account exists until confirmPhone. '
+      + 'The answer is the same whether or not the number already has an account.',
+  })
+  async registerCitizen(@Arg('input', () => RegisterCitizenInput) input: RegisterCitizenInput, @Ctx() ctx: IdentityContext): Promise<RegistrationResult> {
+    const started = await this.registrations.registerCitizen(input, ctx.clientIp);
+    return { otpChallengeId: started.challengeId, otpExpiresAt: started.expiresAt, otpSent: started.otpSent };
   }
 
-  @Mutation(() => Account, { description: 'Confirms the phone with the SMS code: the account becomes level 1, pending in-person verification.' })
+  @Mutation(() => Account, {
+    description: 'Confirms the phone with the SMS code and creates the account: level 1, pending in-person verification. '
+      + 'The first registration of a number to confirm its phone wins; the others then get CONFLICT.',
+  })
   async confirmPhone(@Arg('challengeId', () => ID) challengeId: string, @Arg('code', () => String) code: string): Promise<Account> {
-    return this.accounts.confirmPhone(challengeId, code);
+    return this.registrations.confirmPhone(challengeId, code);
   }
 
   @Mutation(() => OtpChallengeResult, { description: 'Sends a new code for the same challenge; wrong attempts so far still count.' })
@@ -34,8 +46,8 @@ export class AccountResolver {
   }
 
   @Mutation(() => OtpChallengeResult, { description: 'Step one of logging in: checks the password and sends a code to the registered phone.' })
-  async login(@Arg('username', () => String) username: string, @Arg('password', () => String) password: string): Promise<OtpChallengeResult> {
-    return this.accounts.login(username, password);
+  async login(@Arg('username', () => String) username: string, @Arg('password', () => String) password: string, @Ctx() ctx: IdentityContext): Promise<OtpChallengeResult> {
+    return this.accounts.login(username, password, ctx.clientIp);
   }
 
   @Mutation(() => SessionResult, { description: 'Step two of logging in: the code from the SMS gives an access and a refresh token.' })

@@ -14,9 +14,9 @@ export class RegisterCitizenInput {
   @Field({ description: 'The postal point where the person will be verified in person.' }) verificationPostalPointCode: string;
 }
 
-@ObjectType()
+/** No account yet: it is created by confirmPhone, once the phone is proved. */
+@ObjectType({ description: 'A registration waiting for its phone: confirmPhone with the SMS code creates the account.' })
 export class RegistrationResult {
-  @Field(() => Account) account: Account;
   @Field(() => ID, { description: 'Pass it with the SMS code to confirmPhone.' }) otpChallengeId: string;
   @Field() otpExpiresAt: Date;
   @Field({ description: 'False when the SMS could not be sent; offer resendOtp.' }) otpSent: boolean;

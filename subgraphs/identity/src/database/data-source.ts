@@ -1,15 +1,17 @@
 import { openDatabase, type Database, type Logger } from '../../../shared/src';
 import { Account } from '../accounts/account.entity';
 import { OtpChallenge } from '../otp/otp-challenge.entity';
+import { RegistrationClaim } from '../registrations/registration-claim.entity';
 import { RefreshToken } from '../sessions/refresh-token.entity';
 import { CreateIdentity1763856000000 } from './migrations/1763856000000-create-identity';
+import { RegistrationClaims1795654800000 } from './migrations/1795654800000-registration-claims';
 
 export const IDENTITY_SCHEMA = 'identity';
 
 export function openIdentityDatabase(url: string, log: Logger): Promise<Database> {
   return openDatabase({
     url, schema: IDENTITY_SCHEMA, logger: log,
-    entities: [Account, OtpChallenge, RefreshToken],
-    migrations: [CreateIdentity1763856000000],
+    entities: [Account, RegistrationClaim, OtpChallenge, RefreshToken],
+    migrations: [CreateIdentity1763856000000, RegistrationClaims1795654800000],
   });
 }

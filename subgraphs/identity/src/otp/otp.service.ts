@@ -1,4 +1,4 @@
-import { createHash, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
 import { IsNull, type DataSource, type EntityManager } from 'typeorm';
 import { BadInputError, isUuid, RateLimitedError, type RateLimiter } from '../../../shared/src';
 import type { SmsSender } from '../sms/sms-sender';
@@ -7,15 +7,12 @@ import { OtpChallenge, OtpPurpose } from './otp-challenge.entity';
 export const OTP_TTL_SECONDS = 300;
 export const OTP_MAX_FAILED_ATTEMPTS = 5;
 export const OTP_MAX_SENDS_PER_CHALLENGE = 3;
-/** SMS to one phone per hour, across every replica (Redis). */
+/** SMS to one phone per hour, across every replica (Redis); counted before each send. */
 export const OTP_SENDS_PER_PHONE = { name: 'otp-send-phone', limit: 5, windowSeconds: 3600 };
+const TOO_MANY_SENDS = 'Too many codes were sent to this phone; try again later.';
 
 /** Why a code was refused; portals show a different hint for each. */
 export type OtpRefusal = 'OTP_INVALID' | 'OTP_EXPIRED' | 'OTP_USED' | 'OTP_ATTEMPTS_EXCEEDED' | 'OTP_UNKNOWN_CHALLENGE';
-
-function hashCode(challengeId: string, code: string): string {
-  return createHash('sha256').update(`${challengeId}:${code}`).digest('hex');
-}
 
 function newCode(): string {
   return randomInt(0, 1_000_000).toString().padStart(6, '0');
@@ -26,34 +23,59 @@ const MESSAGES: Record<OtpPurpose, (code: string) => string> = {
   [OtpPurpose.LOGIN]: (code) => `Ma dang nhap tai khoan dinh danh dien tu: ${code}. Hieu luc ${OTP_TTL_SECONDS / 60} phut. Khong chia se ma nay.`,
 };
 
-export class OtpService {
-  constructor(private readonly db: DataSource, private readonly sms: SmsSender, private readonly limiter: RateLimiter, private readonly now = () => new Date()) {}
+/** Who a challenge belongs to: a login code to an account, a phone-verification code to a registration claim. */
+export type ChallengeOwner = { accountId: string; claimId?: never } | { claimId: string; accountId?: never };
 
-  /** Refuses before anything is written when the phone has had too many codes lately. */
-  async assertCanSend(phone: string): Promise<void> {
-    await this.limiter.check(OTP_SENDS_PER_PHONE, phone, 'Too many codes were sent to this phone; try again later.');
+export class OtpService {
+  /**
+   * @param hmacSecret key of the HMAC-SHA256 codes are stored under (OTP_HMAC_SECRET): without it, the
+   *   stored hash of a six-digit code is reversed by trying the million candidates.
+   */
+  constructor(private readonly db: DataSource, private readonly sms: SmsSender, private readonly limiter: RateLimiter, private readonly hmacSecret: string, private readonly now = () => new Date()) {}
+
+  private hashCode(challengeId: string, code: string): string {
+    return createHmac('sha256', this.hmacSecret).update(`${challengeId}:${code}`).digest('hex');
   }
 
-  /** Creates a challenge (inside the caller's transaction, if any); send it with `deliver` after commit. */
-  async create(manager: EntityManager, accountId: string, phone: string, purpose: OtpPurpose): Promise<{ challenge: OtpChallenge; code: string }> {
+  /** What a decoy challenge stores: the hash of something that is not six digits, so no code ever matches. */
+  private unmatchableHash(challengeId: string): string {
+    return this.hashCode(challengeId, `decoy:${randomBytes(16).toString('hex')}`);
+  }
+
+  /**
+   * Counts one SMS to the phone (atomically, across replicas) and refuses once the phone has had too many
+   * lately. Call it before writing or sending anything.
+   */
+  async reserveSend(phone: string): Promise<void> {
+    await this.limiter.consume(OTP_SENDS_PER_PHONE, phone, TOO_MANY_SENDS);
+  }
+
+  /**
+   * Creates a challenge (inside the caller's transaction, if any); send it with `deliver` after commit. A
+   * decoy challenge gets a code that is never stored nor sent.
+   */
+  async create(manager: EntityManager, owner: ChallengeOwner, phone: string, purpose: OtpPurpose, options: { decoy?: boolean } = {}): Promise<{ challenge: OtpChallenge; code: string }> {
     const repo = manager.getRepository(OtpChallenge);
     const id = randomUUID();
     const code = newCode();
+    const decoy = options.decoy ?? false;
     const challenge = repo.create({
-      id, accountId, phone, purpose, codeHash: hashCode(id, code),
+      id, accountId: owner.accountId ?? null, claimId: owner.claimId ?? null, phone, purpose, decoy,
+      codeHash: decoy ? this.unmatchableHash(id) : this.hashCode(id, code),
       expiresAt: new Date(this.now().getTime() + OTP_TTL_SECONDS * 1000), failedAttempts: 0, sends: 1, consumedAt: null,
     });
     await repo.insert(challenge);
     return { challenge, code };
   }
 
-  /** Makes every unused code of an account stop working (a newer registration replaced it). */
-  async cancelOpenChallenges(manager: EntityManager, accountId: string): Promise<void> {
-    await manager.getRepository(OtpChallenge).update({ accountId, consumedAt: IsNull() }, { consumedAt: this.now() });
+  /** Makes every unused code of a registration claim stop working (a newer registration of the same number and phone replaced it). */
+  async voidOpenChallenges(manager: EntityManager, claimId: string): Promise<void> {
+    await manager.getRepository(OtpChallenge).update({ claimId, consumedAt: IsNull() }, { consumedAt: this.now() });
   }
 
+  /** Sends the code (counted beforehand with `reserveSend`). A decoy sends nothing. */
   async deliver(challenge: OtpChallenge, code: string): Promise<void> {
-    await this.limiter.hit(OTP_SENDS_PER_PHONE, challenge.phone, 'Too many codes were sent to this phone; try again later.');
+    if (challenge.decoy) return;
     await this.sms.send(challenge.phone, MESSAGES[challenge.purpose](code));
   }
 
@@ -70,9 +92,9 @@ export class OtpService {
       if (challenge.consumedAt) return { refusal: 'OTP_USED' as const };
       if (challenge.failedAttempts >= OTP_MAX_FAILED_ATTEMPTS) return { refusal: 'OTP_ATTEMPTS_EXCEEDED' as const };
       if (challenge.sends >= OTP_MAX_SENDS_PER_CHALLENGE) return { refusal: 'OTP_RESEND_LIMIT' as const };
-      await this.assertCanSend(challenge.phone);
+      await this.reserveSend(challenge.phone);
       const code = newCode();
-      challenge.codeHash = hashCode(challenge.id, code);
+      challenge.codeHash = challenge.decoy ? this.unmatchableHash(challenge.id) : this.hashCode(challenge.id, code);
       challenge.sends += 1;
       challenge.expiresAt = new Date(this.now().getTime() + OTP_TTL_SECONDS * 1000);
       await repo.save(challenge);
@@ -89,17 +111,20 @@ export class OtpService {
   /**
    * Checks a code in its own transaction and commits the attempt count even when the code is wrong,
    * then calls `onSuccess` in the same transaction as consuming the code, so a code is used once.
+   * `lockFirst` runs at the start of that transaction, before the challenge's row is locked (a caller
+   * that needs a wider lock takes it there, always in the same order).
    */
-  async consume<T>(challengeId: string, code: string, purpose: OtpPurpose, onSuccess: (manager: EntityManager, challenge: OtpChallenge) => Promise<T>): Promise<T> {
+  async consume<T>(challengeId: string, code: string, purpose: OtpPurpose, onSuccess: (manager: EntityManager, challenge: OtpChallenge) => Promise<T>, lockFirst?: (manager: EntityManager) => Promise<void>): Promise<T> {
     if (!isUuid(challengeId)) throw refusalError('OTP_UNKNOWN_CHALLENGE');
     const outcome = await this.db.transaction(async (manager) => {
+      await lockFirst?.(manager);
       const repo = manager.getRepository(OtpChallenge);
       const challenge = await repo.findOne({ where: { id: challengeId }, lock: { mode: 'pessimistic_write' } });
       if (!challenge || challenge.purpose !== purpose) return { refusal: 'OTP_UNKNOWN_CHALLENGE' as OtpRefusal };
       if (challenge.consumedAt) return { refusal: 'OTP_USED' as OtpRefusal };
       if (challenge.failedAttempts >= OTP_MAX_FAILED_ATTEMPTS) return { refusal: 'OTP_ATTEMPTS_EXCEEDED' as OtpRefusal };
       if (challenge.expiresAt.getTime() <= this.now().getTime()) return { refusal: 'OTP_EXPIRED' as OtpRefusal };
-      const given = Buffer.from(hashCode(challenge.id, /^\d{6}$/.test(code) ? code : 'x'));
+      const given = Buffer.from(this.hashCode(challenge.id, /^\d{6}$/.test(code) ? code : 'x'));
       if (!timingSafeEqual(given, Buffer.from(challenge.codeHash))) {
         await repo.increment({ id: challenge.id }, 'failedAttempts', 1);
         const left = OTP_MAX_FAILED_ATTEMPTS - challenge.failedAttempts - 1;

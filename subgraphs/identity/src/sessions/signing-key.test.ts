@@ -7,7 +7,7 @@ import { generateSigningKeyPem, loadSigningKey } from './signing-key';
 const ISSUER = 'national-identity-graph';
 
 function tokenFrom(key: Awaited<ReturnType<typeof loadSigningKey>>): Promise<string> {
-  return new SignJWT({ role: Role.CITIZEN, level: 2 }).setProtectedHeader({ alg: 'ES256', kid: key.kid })
+  return new SignJWT({ role: Role.CITIZEN, level: 2 }).setProtectedHeader({ alg: 'ES256', kid: key.kid, typ: 'at+jwt' })
     .setIssuer(ISSUER).setAudience(ACCESS_TOKEN_AUDIENCE).setSubject('a').setIssuedAt().setExpirationTime('5m').sign(key.privateKey);
 }
 
