@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { createPrivateKey } from 'node:crypto';
-import { jwksEnvShape, parseEnv, port, serviceEnvShape } from '../../subgraphs/shared/src';
+import { DEFAULT_OPERATION_LIMITS, jwksEnvShape, parseEnv, port, serviceEnvShape, type OperationLimits } from '../../subgraphs/shared/src';
 
 export const gatewayEnvShape = {
   ...serviceEnvShape,
@@ -22,11 +22,28 @@ export const gatewayEnvShape = {
     .refine((pem) => { try { return createPrivateKey(pem).asymmetricKeyType === 'ec'; } catch { return false; } }, { message: 'not an EC private key in PEM' }),
   /** Express "trust proxy" when a load balancer stands in front (true, a hop count, or addresses/subnets); unset = none. */
   TRUST_PROXY: z.string().optional(),
-  MAX_QUERY_DEPTH: z.coerce.number().int().min(2).max(50).default(10),
+  /**
+   * Operation limits, checked on every request before validation, planning or any subgraph call
+   * (subgraphs/shared/src/operation-limits.ts says how each is counted and why these defaults).
+   */
+  MAX_QUERY_DEPTH: z.coerce.number().int().min(2).max(50).default(DEFAULT_OPERATION_LIMITS.maxDepth),
+  MAX_ALIASES: z.coerce.number().int().min(0).max(1_000).default(DEFAULT_OPERATION_LIMITS.maxAliases),
+  MAX_ROOT_FIELDS: z.coerce.number().int().min(1).max(1_000).default(DEFAULT_OPERATION_LIMITS.maxRootFields),
+  MAX_MUTATION_FIELDS: z.coerce.number().int().min(1).max(100).default(DEFAULT_OPERATION_LIMITS.maxMutationFields),
+  MAX_DIRECTIVES: z.coerce.number().int().min(0).max(1_000).default(DEFAULT_OPERATION_LIMITS.maxDirectives),
+  MAX_TOKENS: z.coerce.number().int().min(100).max(100_000).default(DEFAULT_OPERATION_LIMITS.maxTokens),
+  MAX_COST: z.coerce.number().int().min(1).max(10_000_000).default(DEFAULT_OPERATION_LIMITS.maxCost),
 };
 
 export type GatewayConfig = ReturnType<typeof loadGatewayConfig>;
 
 export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env) {
   return parseEnv(gatewayEnvShape, env);
+}
+
+export function operationLimitsOf(config: GatewayConfig): OperationLimits {
+  return {
+    maxDepth: config.MAX_QUERY_DEPTH, maxAliases: config.MAX_ALIASES, maxRootFields: config.MAX_ROOT_FIELDS,
+    maxMutationFields: config.MAX_MUTATION_FIELDS, maxDirectives: config.MAX_DIRECTIVES, maxTokens: config.MAX_TOKENS, maxCost: config.MAX_COST,
+  };
 }

@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { ApolloGateway } from '@apollo/gateway';
-import { GraphQLError } from 'graphql';
-import { createLogger, GatewayProofSigner, startHttpService, TokenVerifier, type Logger, type RunningService } from '../../subgraphs/shared/src';
-import type { GatewayConfig } from './config';
-import { depthLimit } from './depth-limit';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
+import { createLogger, GatewayProofSigner, operationLimitsMiddleware, startHttpService, TokenVerifier, type Logger, type RunningService } from '../../subgraphs/shared/src';
+import { operationLimitsOf, type GatewayConfig } from './config';
 import { EXPLORER_HTML } from './explorer';
 import { SubgraphDataSource, type GatewayContext } from './subgraph-data-source';
 
@@ -23,11 +22,16 @@ export async function startGateway(config: GatewayConfig, overrides: { log?: Log
       return new SubgraphDataSource(name, target, signer, config.SUBGRAPH_TIMEOUT_MS);
     },
   });
+  // The cost analysis reads list types and `first` from the API schema, known once the supergraph is loaded.
+  let apiSchema: GraphQLSchema | undefined;
+  gateway.onSchemaLoadOrUpdate(({ apiSchema: loaded }) => { apiSchema = loaded; });
   const verifier = new TokenVerifier({ jwksUrl: config.IDENTITY_JWKS_URL }, config.JWT_ISSUER);
   const service = await startHttpService<GatewayContext>({
     name: 'gateway', host: config.HOST, port: config.GATEWAY_PORT, production: config.NODE_ENV === 'production', log,
     trustProxy: config.TRUST_PROXY,
-    apollo: { gateway, validationRules: [depthLimit(config.MAX_QUERY_DEPTH)] },
+    apollo: { gateway },
+    // Before Apollo validates or the gateway plans: a document's size, not its fragments' expansion, bounds the work.
+    operationLimits: operationLimitsMiddleware({ limits: operationLimitsOf(config), schema: () => apiSchema, log }),
     routes: (app) => {
       if (config.NODE_ENV !== 'production') app.get('/', (_req, res) => { res.type('html').send(EXPLORER_HTML); });
     },

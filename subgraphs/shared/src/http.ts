@@ -39,6 +39,11 @@ export interface HttpServiceOptions<C extends BaseContext> {
   gatewayProof?: GatewayProofVerifier;
   /** Express's "trust proxy" (the gateway behind a load balancer); unset, the client is the socket's peer. */
   trustProxy?: string;
+  /**
+   * Limits checked on /graphql after the body is parsed and before Apollo validates, plans or runs
+   * anything (see operation-limits.ts: `operationLimitsMiddleware`).
+   */
+  operationLimits?: express.RequestHandler;
 }
 
 export interface RunningService { name: string; url: string; port: number; stop(): Promise<void> }
@@ -134,6 +139,7 @@ export async function startHttpService<C extends BaseContext>(options: HttpServi
       verify: (req, _res, raw) => { if (req.headers[GATEWAY_PROOF_HEADER]) (req as ProvableRequest).bodyDigest = bodyDigest(raw); },
     }),
     ...(options.gatewayProof ? [gatewayProofMiddleware(options.gatewayProof)] : []),
+    ...(options.operationLimits ? [options.operationLimits] : []),
     expressMiddleware(server, {
       context: async ({ req, res }) => {
         const requestId = res.locals.requestId as string;

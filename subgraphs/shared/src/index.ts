@@ -15,6 +15,7 @@ export * from './federation';
 export * from './http';
 export * from './logger';
 export * from './mask';
+export * from './operation-limits';
 export * from './rate-limit';
 export * from './redis';
 export * from './scalars';

@@ -1,7 +1,5 @@
-import { parse, specifiedRules, validate, buildSchema } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { depthLimit } from '../../../gateway/src/depth-limit';
 import { ConfigError, parseEnv } from './config';
 import { decodeCursor, encodeCursor, pageSize } from './connection';
 import { formatErrorFor } from './http';
@@ -74,14 +72,4 @@ describe('pagination and search helpers', () => {
     expect(() => pageSize(101)).toThrow();
   });
   it('folds Vietnamese for search', () => expect(foldForSearch('  Đổi  GIẤY phép lái xe ')).toBe('doi giay phep lai xe'));
-});
-
-describe('query depth limit (gateway)', () => {
-  const schema = buildSchema('type Node { child: Node name: String } type Query { node: Node }');
-  const errors = (query: string) => validate(schema, parse(query), [...specifiedRules, depthLimit(3)]);
-  it('allows a query at the limit', () => expect(errors('{ node { child { name } } }')).toEqual([]));
-  it('refuses a deeper one, fragments included', () => {
-    const [error] = errors('{ node { ...F } } fragment F on Node { child { child { name } } }');
-    expect(error.extensions).toMatchObject({ code: 'GRAPHQL_VALIDATION_FAILED', maxDepth: 3 });
-  });
 });

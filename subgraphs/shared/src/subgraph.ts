@@ -10,6 +10,7 @@ import type { Database } from './database';
 import type { ResolverContainer } from './federation';
 import { startHttpService, type RequestInfo, type RunningService } from './http';
 import type { Logger } from './logger';
+import { operationLimitsMiddleware, type OperationLimits } from './operation-limits';
 
 export interface SubgraphOptions<L> {
   name: string;
@@ -29,6 +30,8 @@ export interface SubgraphOptions<L> {
   routes?: (app: Express) => void;
   /** Called after the HTTP server has stopped (close the database, Redis, …). */
   onStop?: () => Promise<void>;
+  /** Limits for requests that do not come through the gateway; the gateway's defaults when unset. */
+  operationLimits?: Partial<OperationLimits>;
 }
 
 export interface SubgraphRequestContext<L> extends RequestInfo { principal: Principal | null; container: ResolverContainer; loaders: L }
@@ -45,6 +48,12 @@ export async function startSubgraph<L>(options: SubgraphOptions<L>): Promise<Run
     apollo: { schema: options.schema, plugins: [ApolloServerPluginInlineTraceDisabled(), federationInternalsOnlyFromGateway()] },
     routes: options.routes,
     gatewayProof: await GatewayProofVerifier.fromPem(options.gatewayPublicKey, options.name),
+    // A direct caller meets the gateway's limits here too; the gateway's own fetches (a valid proof sets
+    // viaGateway) were checked at the gateway and may legitimately be larger (`_entities` with many representations).
+    operationLimits: operationLimitsMiddleware({
+      limits: options.operationLimits, schema: () => options.schema, log: options.log,
+      skip: (_req, res) => res.locals.viaGateway === true,
+    }),
     readiness: {
       database: () => options.database.dataSource.query('SELECT 1'),
       ...(options.redis ? { redis: () => options.redis!.ping() } : {}),
