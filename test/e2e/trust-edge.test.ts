@@ -2,13 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { Client } from 'pg';
+import { describe, expect, inject, it } from 'vitest';
 import { newEs256KeyPair } from '../../scripts/lib/keys';
 import { startEmbeddedPostgres } from '../../scripts/lib/local-services';
 import { loadDocumentsConfig } from '../../subgraphs/documents/src/config';
 import { startDocuments } from '../../subgraphs/documents/src/index';
 import { loadGatewayConfig } from '../../gateway/src/config';
 import { loadIdentityConfig } from '../../subgraphs/identity/src/config';
+import { startIdentity } from '../../subgraphs/identity/src/index';
+import { generateSigningKeyPem } from '../../subgraphs/identity/src/sessions/signing-key';
 import { loadPaymentsConfig } from '../../subgraphs/payments/src/config';
 import { ConfigError, GatewayProofSigner, Role } from '../../subgraphs/shared/src';
 import { testGatewayKeys, testGatewayProof } from '../kit/gateway-proof';
@@ -192,18 +195,32 @@ describe('the trust edge: a subgraph reached directly grants nothing the gateway
 });
 
 describe('a database that stops under a running graph', () => {
-  it('is SERVICE_UNAVAILABLE, naming no host, port or SQL', async () => {
+  it('is SERVICE_UNAVAILABLE for the request caught mid-way and for the next, naming no host, port or SQL', async () => {
     const postgres = await startEmbeddedPostgres();
     let stack: Stack | undefined;
     try {
       stack = await startStack({ postalPoints: 20, postgresUrl: postgres.url });
       await stack.flushCache();
-      expect((await gql(stack.gatewayUrl, `{ postalPoints(first: 1) { edges { node { code } } } }`)).postalPoints.edges).toHaveLength(1);
+      const query = `{ postalPoints(first: 1) { edges { node { code } } } }`;
+      expect((await gql(stack.gatewayUrl, query)).postalPoints.edges).toHaveLength(1);
+
+      // Hold the table so the next request is stuck inside PostgreSQL when the server goes away.
+      const held = new Client({ connectionString: stack.databaseUrl });
+      held.on('error', () => {});
+      await held.connect();
+      await held.query(`BEGIN; LOCK TABLE payments.postal_points IN ACCESS EXCLUSIVE MODE`);
+      const midway = post(stack.gatewayUrl, `{ postalPoints(first: 1, search: "ha noi") { edges { node { code } } } }`);
+      // The request is now waiting on the lock inside PostgreSQL: its connection is cut (as a failover or a
+      // server shutdown cuts it), then the server stops for the requests that follow.
+      await expect.poll(async () => (await held.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`)).rows[0].n).toBe(1);
+      await held.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`);
+      const caught = await midway;
+      await held.end();
       await postgres.stop();
-      for (const query of [`{ postalPoints(first: 1) { edges { node { code } } } }`, `{ publicServices(first: 1) { edges { node { code } } } }`]) {
-        const response = await post(stack.gatewayUrl, query);
+
+      for (const response of [caught, await post(stack.gatewayUrl, query), await post(stack.gatewayUrl, `{ publicServices(first: 1) { edges { node { code } } } }`)]) {
         expect(codes(response)).toEqual(['SERVICE_UNAVAILABLE']);
-        expect(JSON.stringify(response)).not.toMatch(/\d+\.\d+\.\d+\.\d+|:\d{4,5}\b|ECONNREFUSED|SELECT|postgres/i);
+        expect(JSON.stringify(response)).not.toMatch(/\d+\.\d+\.\d+\.\d+|:\d{4,5}\b|ECONNREFUSED|SELECT|postgres|terminat/i);
       }
     } finally {
       await stack?.stop().catch(() => {});
@@ -238,6 +255,20 @@ describe('safe defaults: NODE_ENV unset means production', () => {
     expect(config.GATEWAY_PUBLIC_KEY).toContain('BEGIN PUBLIC KEY');
     expect(() => loadDocumentsConfig({ DATABASE_URL: 'postgres://x@127.0.0.1/x', GATEWAY_PUBLIC_KEY_FILE: path.join(dir, 'missing.pub') }))
       .toThrow(/GATEWAY_PUBLIC_KEY_FILE: cannot read .*missing\.pub \(ENOENT\)/);
+  });
+
+  it('has no SMS outbox in an identity started without NODE_ENV (with the secrets production requires)', async () => {
+    const identity = await startIdentity(loadIdentityConfig({
+      ...minimal(), DATABASE_URL: await createTestDatabase(), LOG_LEVEL: 'silent', IDENTITY_PORT: '0',
+      JWT_PRIVATE_KEY: await generateSigningKeyPem(), SMS_GATEWAY_URL: 'http://127.0.0.1:9/sms', REDIS_URL: inject('redisUrl'),
+      REDIS_KEY_PREFIX: `test:${randomUUID().slice(0, 8)}:`, OTP_HMAC_SECRET: randomUUID() + randomUUID(),
+    }));
+    try {
+      expect((await fetch(`${identity.url}/dev/sms`)).status).toBe(404);
+      expect((await fetch(`${identity.url}/.well-known/jwks.json`)).status).toBe(200);
+    } finally {
+      await identity.stop();
+    }
   });
 
   it('serves no introspection and no stack traces from a service started without NODE_ENV', async () => {
