@@ -61,7 +61,7 @@ describe('the shared cache', () => {
   it('caches accounts without their password hash', async () => {
     const citizen = await aLoggedInCitizen(stack);
     await gql(stack.gatewayUrl, `{ me { status } }`, {}, citizen.token);
-    const cached = await stack.redis.get(`${stack.keyPrefix}identity:account:v1:${citizen.accountId}`);
+    const cached = await stack.redis.get(`${stack.keyPrefix}identity:account:v2:${citizen.accountId}`);
     expect(cached).toContain('PENDING_IN_PERSON_VERIFICATION');
     expect(cached).not.toMatch(/scrypt|password/i);
   });

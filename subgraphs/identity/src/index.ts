@@ -10,6 +10,8 @@ import { OtpService } from './otp/otp.service';
 import { RegistrationService } from './registrations/registration.service';
 import { GraphqlPostalPointDirectory, type PostalPointDirectory } from './postal-points/postal-point.directory';
 import { buildIdentitySchema } from './schema';
+import { AccountAccessLogResolver } from './access-log/access-log.resolver';
+import { AccessLogService } from './access-log/access-log.service';
 import { SessionService } from './sessions/session.service';
 import { generateSigningKeyPem, loadSigningKey } from './sessions/signing-key';
 import { DevSmsOutbox, HttpSmsSender, type SmsSender } from './sms/sms-sender';
@@ -36,7 +38,7 @@ export async function startIdentity(
   const outbox = production ? undefined : new DevSmsOutbox(log);
   const sms: SmsSender = config.SMS_GATEWAY_URL ? new HttpSmsSender(config.SMS_GATEWAY_URL, config.SMS_GATEWAY_TOKEN) : outbox!;
   const limiter = new RateLimiter(redis, config.REDIS_KEY_PREFIX);
-  const accountCache = new Cache<CachedAccount>(redis, 'identity:account:v1', { ttlSeconds: 300, log, keyPrefix: config.REDIS_KEY_PREFIX });
+  const accountCache = new Cache<CachedAccount>(redis, 'identity:account:v2', { ttlSeconds: 300, log, keyPrefix: config.REDIS_KEY_PREFIX });
   let otpSecret = config.OTP_HMAC_SECRET;
   if (!otpSecret) {
     log.warn('OTP_HMAC_SECRET is not set: using a temporary one; codes sent before a restart stop working, and replicas must share one');
@@ -47,7 +49,10 @@ export async function startIdentity(
   const accounts = new AccountService(database.dataSource, otp, sessions, limiter, { loginAttemptsPerIp: config.LOGIN_ATTEMPTS_PER_IP }, overrides.verifyPassword);
   const postalPoints = overrides.postalPoints ?? new GraphqlPostalPointDirectory(config.PAYMENTS_URL);
   const registrations = new RegistrationService(database.dataSource, otp, sms, postalPoints, limiter, log, { registrationsPerIp: config.REGISTRATIONS_PER_IP });
-  const container = new ResolverContainer().register(new AccountResolver(accounts, registrations, sessions, otp));
+  const accessLog = new AccessLogService(database.dataSource);
+  const container = new ResolverContainer()
+    .register(new AccountResolver(accounts, registrations, sessions, otp))
+    .register(new AccountAccessLogResolver(accessLog));
 
   const service = await startSubgraph({
     name: 'identity', host: config.HOST, port: config.IDENTITY_PORT, production, log,

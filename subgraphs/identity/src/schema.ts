@@ -2,11 +2,12 @@ import type { GraphQLSchema } from 'graphql';
 import { buildFederatedSchema } from '../../shared/src';
 import { resolveAccountReference } from './accounts/account.reference';
 import { AccountResolver } from './accounts/account.resolver';
+import { AccountAccessLogResolver } from './access-log/access-log.resolver';
 
 /** The identity subgraph's schema; needs no database, so `npm run compose` can print it. */
 export function buildIdentitySchema(): Promise<GraphQLSchema> {
   return buildFederatedSchema({
-    resolvers: [AccountResolver],
+    resolvers: [AccountResolver, AccountAccessLogResolver],
     references: { Account: resolveAccountReference },
   });
 }

@@ -53,13 +53,15 @@ export function encodeCursor(position: readonly (string | number)[]): string {
 }
 
 /** What each position of a cursor must be; a cursor of another shape was not given out by us. */
-export type CursorPart = 'string' | 'number' | 'uuid' | 'instant';
+export type CursorPart = 'string' | 'number' | 'uuid' | 'instant' | 'bigint';
 
 const CURSOR_PART: Record<CursorPart, (v: unknown) => boolean> = {
   string: (v) => typeof v === 'string',
   number: (v) => typeof v === 'number' && Number.isFinite(v),
   uuid: (v) => typeof v === 'string' && isUuid(v),
   instant: (v) => typeof v === 'string' && !Number.isNaN(Date.parse(v)),
+  /** A PostgreSQL bigint (a sequence), carried as a string of digits. */
+  bigint: (v) => typeof v === 'string' && /^\d{1,19}$/.test(v),
 };
 
 /** Checked here, once, so a tampered cursor is BAD_USER_INPUT and never reaches a query. */

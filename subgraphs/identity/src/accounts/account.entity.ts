@@ -116,14 +116,44 @@ export class Account {
   @Column({ name: 'agency_code', type: 'text', nullable: true })
   agencyCode: string | null;
 
+  /** A foreigner's passport number (hộ chiếu), with its ISO 3166 nationality. */
+  @Column({ name: 'passport_number', type: 'text', nullable: true })
+  @PersonalData()
+  @Field(() => String, { nullable: true })
+  passportNumber: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  @PersonalData()
+  @Field(() => String, { nullable: true, description: 'ISO 3166-1 alpha-2, e.g. "JP" (foreigners).' })
+  nationality: string | null;
+
+  /** When, where and by whom the account was raised to level 2 (kích hoạt). */
+  @Column({ name: 'activated_at', type: 'timestamptz', nullable: true })
+  @Field(() => Date, { nullable: true })
+  activatedAt: Date | null;
+
+  @Column({ name: 'activated_by_account_id', type: 'uuid', nullable: true })
+  activatedByAccountId: string | null;
+
+  @Column({ name: 'activated_postal_point_code', type: 'text', nullable: true })
+  activatedPostalPointCode: string | null;
+
+  @Column({ name: 'activated_agency_code', type: 'text', nullable: true })
+  activatedAgencyCode: string | null;
+
+  /** Why the status last changed (an administrator's reason for a suspension, say). */
+  @Column({ name: 'status_reason', type: 'text', nullable: true })
+  statusReason: string | null;
+
+  @Column({ name: 'status_changed_at', type: 'timestamptz', nullable: true })
+  statusChangedAt: Date | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   @Field()
   createdAt: Date;
 
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
   updatedAt: Date;
-
-  get ownerAccountId(): string { return this.id; }
 
   /** The postal point chosen for in-person verification, resolved by the payments subgraph. */
   @Field(() => PostalPoint, { nullable: true })

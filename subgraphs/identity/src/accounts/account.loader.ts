@@ -4,10 +4,15 @@ import { cachedLoader, isUuid, type Cache } from '../../../shared/src';
 import { Account } from './account.entity';
 
 /** What the cache keeps of an account: never the password hash (it is not selected). */
-export type CachedAccount = Omit<Account, 'createdAt' | 'updatedAt' | 'ownerAccountId' | 'verificationPostalPoint' | 'passwordHash'> & { createdAt: string; updatedAt: string };
+export type CachedAccount = Omit<Account, 'createdAt' | 'updatedAt' | 'activatedAt' | 'statusChangedAt' | 'verificationPostalPoint' | 'passwordHash'>
+  & { createdAt: string; updatedAt: string; activatedAt: string | null; statusChangedAt: string | null };
 
 export function hydrateAccount(cached: CachedAccount): Account {
-  return Object.assign(new Account(), cached, { createdAt: new Date(cached.createdAt), updatedAt: new Date(cached.updatedAt) });
+  const instant = (value: string | null) => (value === null ? null : new Date(value));
+  return Object.assign(new Account(), cached, {
+    createdAt: new Date(cached.createdAt), updatedAt: new Date(cached.updatedAt),
+    activatedAt: instant(cached.activatedAt), statusChangedAt: instant(cached.statusChangedAt),
+  });
 }
 
 /** Per request: every account lookup of one request is one cache read and at most one `WHERE id IN (…)`. */

@@ -20,6 +20,8 @@ export interface ActionResources {
   'account.read': { accountId: string };
   /** Read an account's personal data: ID number, name, date of birth, gender, phone, e-mail, username. */
   'account.readPersonalData': { accountId: string };
+  /** Read who accessed an account's data. */
+  'account.readAccessLog': { accountId: string };
   /** Submit a dossier online for oneself. */
   'dossier.submit': { applicantAccountId: string };
   /** See a dossier (anyone not allowed is told it does not exist). */
@@ -44,6 +46,7 @@ const RULES: { [A in Action]: Rule<A> } = {
   // Staff act on people: until relations (served at my point, applicant of my agency's dossier) are
   // recorded, every clerk and official may read what reaches them; the holder and administrators always.
   'account.readPersonalData': (p, r) => isSelf(p, r.accountId) || isAdministrator(p) || p.role === Role.POSTAL_CLERK || p.role === Role.OFFICIAL,
+  'account.readAccessLog': (p, r) => isSelf(p, r.accountId) || isAdministrator(p),
   'dossier.submit': (p, r) => p.role === Role.CITIZEN && isSelf(p, r.applicantAccountId),
   'dossier.read': (p, r) => {
     switch (p.role) {
