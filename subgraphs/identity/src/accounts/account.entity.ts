@@ -30,11 +30,6 @@ export enum AccountStatus {
 }
 registerEnumType(AccountStatus, { name: 'AccountStatus' });
 
-/** Level 1 accounts waiting for the in-person check may log in; locked, suspended and revoked ones may not. */
-export function canLogIn(status: AccountStatus): boolean {
-  return status === AccountStatus.ACTIVE || status === AccountStatus.PENDING_IN_PERSON_VERIFICATION;
-}
-
 /** Personal data fields are guarded by one action of the catalogue (shared/src/auth/authz.ts). */
 const PersonalData = () => AllowedTo('account.readPersonalData', (account: Account) => ({ accountId: account.id }));
 

@@ -3,7 +3,8 @@ import { clientIpSubject, ForbiddenError, UnauthenticatedError, type LimitRule, 
 import { OtpPurpose } from '../otp/otp-challenge.entity';
 import type { OtpService } from '../otp/otp.service';
 import type { IssuedSession, SessionService } from '../sessions/session.service';
-import { Account, AccountStatus, canLogIn } from './account.entity';
+import { Account, AccountStatus } from './account.entity';
+import { canLogIn } from './account-status';
 import { UNKNOWN_ACCOUNT_HASH, verifyPassword } from './password-hash';
 
 const CANNOT_LOG_IN = 'This account is locked, suspended or revoked; contact a postal point or the police office.';

@@ -2,7 +2,8 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { IsNull, type DataSource, type EntityManager } from 'typeorm';
 import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_TYPE, TOKEN_ALGORITHM, UnauthenticatedError, type AccessClaims } from '../../../shared/src';
-import { Account, AssuranceLevel, canLogIn } from '../accounts/account.entity';
+import { Account, AssuranceLevel } from '../accounts/account.entity';
+import { canLogIn } from '../accounts/account-status';
 import { RefreshToken } from './refresh-token.entity';
 import type { SigningKey } from './signing-key';
 
