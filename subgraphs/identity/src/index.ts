@@ -12,6 +12,9 @@ import { GraphqlPostalPointDirectory, type PostalPointDirectory } from './postal
 import { buildIdentitySchema } from './schema';
 import { AccountAccessLogResolver } from './access-log/access-log.resolver';
 import { AccessLogService } from './access-log/access-log.service';
+import { AccessLogRecorder } from './access-log/access-log.recorder';
+import { ActivationResolver } from './activation/activation.resolver';
+import { ActivationService } from './activation/activation.service';
 import { SessionService } from './sessions/session.service';
 import { generateSigningKeyPem, loadSigningKey } from './sessions/signing-key';
 import { DevSmsOutbox, HttpSmsSender, type SmsSender } from './sms/sms-sender';
@@ -50,9 +53,11 @@ export async function startIdentity(
   const postalPoints = overrides.postalPoints ?? new GraphqlPostalPointDirectory(config.PAYMENTS_URL);
   const registrations = new RegistrationService(database.dataSource, otp, sms, postalPoints, limiter, log, { registrationsPerIp: config.REGISTRATIONS_PER_IP });
   const accessLog = new AccessLogService(database.dataSource);
+  const accessRecorder = new AccessLogRecorder();
   const container = new ResolverContainer()
     .register(new AccountResolver(accounts, registrations, sessions, otp))
-    .register(new AccountAccessLogResolver(accessLog));
+    .register(new AccountAccessLogResolver(accessLog))
+    .register(new ActivationResolver(new ActivationService(database.dataSource, accountCache, postalPoints, accessRecorder, log)));
 
   const service = await startSubgraph({
     name: 'identity', host: config.HOST, port: config.IDENTITY_PORT, production, log,

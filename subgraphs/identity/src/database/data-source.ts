@@ -7,15 +7,18 @@ import { CreateIdentity1763856000000 } from './migrations/1763856000000-create-i
 import { RegistrationClaims1795654800000 } from './migrations/1795654800000-registration-claims';
 import { AccessLogAndAccountDetails1795700000000 } from './migrations/1795700000000-access-log-and-account-details';
 import { AccessLogEntry } from '../access-log/access-log.entity';
+import { AccountVerification } from '../activation/account-verification.entity';
+import { AccountVerifications1795740000000 } from './migrations/1795740000000-account-verifications';
 
 export const IDENTITY_SCHEMA = 'identity';
 
 export function openIdentityDatabase(url: string, log: Logger): Promise<Database> {
   return openDatabase({
     url, schema: IDENTITY_SCHEMA, logger: log,
-    entities: [Account, RegistrationClaim, OtpChallenge, RefreshToken, AccessLogEntry],
+    entities: [Account, RegistrationClaim, OtpChallenge, RefreshToken, AccessLogEntry, AccountVerification],
     migrations: [
       CreateIdentity1763856000000, RegistrationClaims1795654800000, AccessLogAndAccountDetails1795700000000,
+      AccountVerifications1795740000000,
     ],
   });
 }

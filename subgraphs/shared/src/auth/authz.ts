@@ -22,6 +22,11 @@ export interface ActionResources {
   'account.readPersonalData': { accountId: string };
   /** Read who accessed an account's data. */
   'account.readAccessLog': { accountId: string };
+  // level 2 and counter registration
+  /** Check a person's chip ID card or passport in person and raise their account to level 2. */
+  'account.activate': { accountId?: string };
+  /** Register a person at a postal counter (their account is level 2 at once). */
+  'account.registerAtCounter': Record<string, never>;
   /** Submit a dossier online for oneself. */
   'dossier.submit': { applicantAccountId: string };
   /** See a dossier (anyone not allowed is told it does not exist). */
@@ -39,6 +44,8 @@ export type Action = keyof ActionResources;
 type Rule<A extends Action> = (principal: Principal, resource: ActionResources[A]) => boolean;
 
 const isAdministrator = (p: Principal) => p.role === Role.ADMINISTRATOR;
+/** Cục Cảnh sát quản lý hành chính về trật tự xã hội (C06): the police department that issues ID cards. */
+export const POLICE_AGENCY = 'C06';
 const isSelf = (p: Principal, accountId: string) => p.accountId === accountId;
 
 const RULES: { [A in Action]: Rule<A> } = {
@@ -47,6 +54,10 @@ const RULES: { [A in Action]: Rule<A> } = {
   // recorded, every clerk and official may read what reaches them; the holder and administrators always.
   'account.readPersonalData': (p, r) => isSelf(p, r.accountId) || isAdministrator(p) || p.role === Role.POSTAL_CLERK || p.role === Role.OFFICIAL,
   'account.readAccessLog': (p, r) => isSelf(p, r.accountId) || isAdministrator(p),
+  // level 2 and counter registration: staff acting on identity must themselves hold a level-2 account. A clerk
+  // acts at their own postal point; among officials only the police (C06, which issues ID cards) activates.
+  'account.activate': (p) => p.level === 2 && ((p.role === Role.POSTAL_CLERK && !!p.postalPointCode) || (p.role === Role.OFFICIAL && p.agencyCode === POLICE_AGENCY)),
+  'account.registerAtCounter': (p) => p.level === 2 && p.role === Role.POSTAL_CLERK && !!p.postalPointCode,
   'dossier.submit': (p, r) => p.role === Role.CITIZEN && isSelf(p, r.applicantAccountId),
   'dossier.read': (p, r) => {
     switch (p.role) {
