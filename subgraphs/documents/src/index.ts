@@ -1,8 +1,8 @@
 import 'reflect-metadata';
-import { Cache, connectRedis, createLogger, ResolverContainer, startSubgraph, TokenVerifier, type Database, type Logger, type RunningService } from '../../shared/src';
+import { Cache, connectRedis, OutboxRelay, OutboxWriter, createLogger, ResolverContainer, startSubgraph, TokenVerifier, type Database, type Logger, type RunningService } from '../../shared/src';
 import type { DocumentsConfig } from './config';
 import type { DocumentsLoaders } from './context';
-import { openDocumentsDatabase } from './database/data-source';
+import { DOCUMENTS_SCHEMA, openDocumentsDatabase } from './database/data-source';
 import { createDossierLoader } from './dossiers/dossier.loader';
 import { AccountDossiersResolver, DossierResolver } from './dossiers/dossier.resolver';
 import { DossierService } from './dossiers/dossier.service';
@@ -19,7 +19,8 @@ export async function startDocuments(config: DocumentsConfig, overrides: { log?:
   const database = await openDocumentsDatabase(config.DATABASE_URL, log);
   const serviceCache = new Cache<CachedService>(redis, 'documents:public-service:v1', { ttlSeconds: 600, log, keyPrefix: config.REDIS_KEY_PREFIX });
   const catalogue = new PublicServiceCatalogue(database.dataSource, serviceCache);
-  const dossiers = new DossierService(database.dataSource, log);
+  const dossiers = new DossierService(database.dataSource, log, new OutboxWriter(DOCUMENTS_SCHEMA));
+  const relay = new OutboxRelay(database.dataSource, redis, { schema: DOCUMENTS_SCHEMA, subgraph: 'documents', keyPrefix: config.REDIS_KEY_PREFIX, log });
   const container = new ResolverContainer()
     .register(new PublicServiceResolver(catalogue))
     .register(new DossierResolver(dossiers))
@@ -32,7 +33,8 @@ export async function startDocuments(config: DocumentsConfig, overrides: { log?:
     gatewayPublicKey: config.GATEWAY_PUBLIC_KEY,
     verifier: new TokenVerifier({ jwksUrl: config.IDENTITY_JWKS_URL }, config.JWT_ISSUER),
     loaders: () => ({ services: catalogue.loader(), dossiers: createDossierLoader(database.dataSource) }),
-    onStop: async () => { await database.dataSource.destroy(); redis?.disconnect(); },
+    onStop: async () => { await relay.stop(); await database.dataSource.destroy(); redis?.disconnect(); },
   });
+  relay.start();
   return { ...service, database };
 }

@@ -11,6 +11,8 @@ export * from './config';
 export * from './connection';
 export * from './database';
 export * from './errors';
+export * from './events/consumer';
+export * from './events/outbox';
 export * from './federation';
 export * from './http';
 export * from './logger';

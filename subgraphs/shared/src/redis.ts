@@ -6,11 +6,12 @@ import type { Logger } from './logger';
  * a command timeout), so a dead Redis costs milliseconds: the cache then falls back to the database
  * and the limiters refuse (they fail closed).
  */
-export function createRedis(url: string, log: Logger, name = 'redis'): Redis {
+export function createRedis(url: string, log: Logger, name = 'redis', options: { blocking?: boolean } = {}): Redis {
   const client = new Redis(url, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
-    commandTimeout: 500,
+    // A connection that waits on purpose (XREADGROUP BLOCK, for events) must not time its commands out.
+    commandTimeout: options.blocking ? undefined : 500,
     connectTimeout: 2_000,
     lazyConnect: false,
     retryStrategy: (attempt) => Math.min(attempt * 200, 5_000),

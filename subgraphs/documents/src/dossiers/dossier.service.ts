@@ -1,10 +1,11 @@
 import { QueryFailedError, type DataSource } from 'typeorm';
-import { assertCan, BadInputError, decodeCursor, isUuid, pageSize, todayInVietnam, toConnection, type Connection, type FieldProblem, type Logger, type Principal } from '../../../shared/src';
+import { assertCan, type OutboxWriter, BadInputError, decodeCursor, isUuid, pageSize, todayInVietnam, toConnection, type Connection, type FieldProblem, type Logger, type Principal } from '../../../shared/src';
 import type { DocumentsLoaders } from '../context';
 import { DossierStatus } from './dossier-lifecycle';
 import { DeliveryMethod, Dossier, DossierEvent, SubmissionChannel } from './dossier.entity';
 import { visibleTo } from './dossier.policy';
 import type { SubmitDossierInput } from './dossier.types';
+import { dossierParties } from './dossier.events';
 import { newRegistrationCode, REGISTRATION_CODE } from './registration-code';
 
 export const MAX_APPOINTMENT_DAYS_AHEAD = 60;
@@ -14,7 +15,7 @@ function addDays(isoDate: string, days: number): string {
 }
 
 export class DossierService {
-  constructor(private readonly db: DataSource, private readonly log: Logger) {}
+  constructor(private readonly db: DataSource, private readonly log: Logger, private readonly outbox: OutboxWriter) {}
 
   /** Online submission by the applicant themself: status SUBMITTED, recorded as the first event. */
   async submit(principal: Principal, input: SubmitDossierInput, loaders: DocumentsLoaders): Promise<Dossier> {
@@ -42,6 +43,9 @@ export class DossierService {
           });
           await manager.getRepository(Dossier).insert(dossier);
           await manager.getRepository(DossierEvent).insert({ dossierId: dossier.id, fromStatus: null, toStatus: DossierStatus.SUBMITTED, actorAccountId: principal.accountId, reason: null });
+          await this.outbox.write(manager, dossierParties({
+            dossierId: dossier.id, applicantAccountId: dossier.applicantAccountId, agencyCode: service!.agencyCode, receivedPostalPointCode: dossier.receivedPostalPointCode,
+          }));
           this.log.info('dossier submitted', { dossierId: dossier.id, service: dossier.serviceCode });
           return dossier;
         });

@@ -1,0 +1,19 @@
+import type { OutboxEvent } from '../../../shared/src';
+
+/**
+ * `dossier.parties`: who a dossier involves — its applicant, the agency that handles its service, the postal
+ * point that received it. Identity keeps these as relations: an official sees the applicants of their
+ * agency's dossiers, a clerk those of the dossiers received at their point.
+ */
+export interface DossierParties {
+  dossierId: string;
+  applicantAccountId: string;
+  agencyCode: string | null;
+  receivedPostalPointCode: string | null;
+}
+
+export const DOSSIER_PARTIES = 'dossier.parties';
+
+export function dossierParties(parties: DossierParties): OutboxEvent<DossierParties> {
+  return { type: DOSSIER_PARTIES, payload: parties };
+}
