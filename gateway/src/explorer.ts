@@ -38,6 +38,7 @@ const examples = {
   '1. Log in (then read the code from the SMS outbox)': ['mutation($u: String!, $p: String!) { login(username: $u, password: $p) { challengeId expiresAt } }', '{ "u": "001190000123", "p": "Demo@2026" }'],
   '2. Enter the code': ['mutation($c: ID!, $o: String!) { verifyLoginOtp(challengeId: $c, code: $o) { accessToken refreshToken expiresAt account { fullName level } } }', '{ "c": "", "o": "" }'],
   '3. Me, my dossiers and what they owe': ['{ me { fullName level status dossiers(first: 10) { edges { node { registrationCode status service { name feeSchedule { total } } amountDue } } } } }', '{}'],
+  '4. My identity QR code (level 2; an official or clerk scans it with verifyIdentityQr)': ['mutation($s: [IdentityAttribute!]) { createIdentityQr(share: $s) { payload expiresAt sharedAttributes svg } }', '{ "s": ["PERSONAL_ID_NUMBER"] }'],
 };
 const $ = (id) => document.getElementById(id);
 for (const name of Object.keys(examples)) $('examples').add(new Option(name, name));
