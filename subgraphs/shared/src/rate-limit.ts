@@ -49,6 +49,41 @@ export class RateLimiter {
     try { await this.limiterFor(rule).delete(subject); } catch { /* the window expires on its own */ }
   }
 
+  /**
+   * Reads the counts of many subjects under one rule without counting anything: one Redis round trip (a
+   * pipeline of GET and PTTL per key) however many subjects. A subject never counted, or whose window has
+   * passed, reads null. For showing state (an account's lock), never for deciding whether to let an
+   * attempt through: that is `consume`, which counts and decides in one atomic step. Like `consume` it
+   * fails closed: with Redis configured but unreachable it throws SERVICE_UNAVAILABLE, and the caller
+   * decides what a read without Redis falls back to.
+   */
+  async peek(rule: LimitRule, subjects: readonly string[]): Promise<(LimitState | null)[]> {
+    if (subjects.length === 0) return [];
+    if (!this.redis) {
+      const limiter = this.limiterFor(rule);
+      return Promise.all(subjects.map(async (subject) => {
+        const res = await limiter.get(subject);
+        return res && res.consumedPoints > 0 ? { count: res.consumedPoints, retryAfterSeconds: secondsUntil(res, rule) } : null;
+      }));
+    }
+    if (this.redis.status !== 'ready') throw new ServiceUnavailableError(UNAVAILABLE);
+    try {
+      const pipeline = this.redis.pipeline();
+      for (const subject of subjects) pipeline.get(this.keyOf(rule, subject)).pttl(this.keyOf(rule, subject));
+      const results = (await pipeline.exec()) ?? [];
+      return subjects.map((_, i) => {
+        const [[getError, value], [ttlError, ttl]] = [results[2 * i], results[2 * i + 1]];
+        if (getError || ttlError) throw getError ?? ttlError;
+        const count = Number.parseInt(String(value ?? ''), 10);
+        if (!Number.isFinite(count) || count <= 0 || (typeof ttl === 'number' && ttl === -2)) return null;
+        const ms = typeof ttl === 'number' && ttl > 0 ? ttl : rule.windowSeconds * 1000;
+        return { count, retryAfterSeconds: Math.ceil(ms / 1000) };
+      });
+    } catch {
+      throw new ServiceUnavailableError(UNAVAILABLE);
+    }
+  }
+
   /** The Redis key a subject is counted under (tests read its TTL). */
   keyOf(rule: LimitRule, subject: string): string {
     return `${this.prefixOf(rule)}:${subject}`;

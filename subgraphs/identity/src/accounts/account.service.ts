@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { clientIpSubject, ForbiddenError, UnauthenticatedError, type LimitRule, type RateLimiter } from '../../../shared/src';
+import { clientIpSubject, ForbiddenError, Role, UnauthenticatedError, type LimitRule, type RateLimiter } from '../../../shared/src';
 import { OtpPurpose } from '../otp/otp-challenge.entity';
 import type { OtpService } from '../otp/otp.service';
 import type { IssuedSession, SessionService } from '../sessions/session.service';
@@ -15,6 +15,14 @@ const TOO_MANY_FOR_USERNAME = 'Too many failed logins; the account is locked for
  * any number of parallel guesses exactly this many reach the check; a right password clears the count.
  */
 export const LOGIN_ATTEMPTS_PER_USERNAME: LimitRule = { name: 'login-username', limit: 5, windowSeconds: 15 * 60 };
+
+/**
+ * What a username's login attempts are counted under: the username as typed, trimmed and lower-cased.
+ * Usernames are ID numbers or short staff names; anything longer is no one's (and must not become a Redis key).
+ */
+export function loginSubject(username: string): string {
+  return username.trim().toLowerCase().slice(0, 64);
+}
 
 /** Login attempts per client IP in 15 minutes (LOGIN_ATTEMPTS_PER_IP); a right password gives its attempt back. */
 export const loginAttemptsPerIp = (limit: number): LimitRule => ({ name: 'login-ip', limit, windowSeconds: 15 * 60 });
@@ -43,8 +51,7 @@ export class AccountService {
    * five in a row without the right password lock the username for the rest of the window.
    */
   async login(username: string, password: string, clientIp: string): Promise<OtpChallengeInfo> {
-    // Usernames are ID numbers or short staff names; anything longer is no one's (and must not become a Redis key).
-    const subject = username.trim().toLowerCase().slice(0, 64);
+    const subject = loginSubject(username);
     const ip = clientIpSubject(clientIp);
     // Counted before the password is checked, each in one atomic step: parallel guesses cannot slip through.
     await this.limiter.consume(this.perIp, ip, 'Too many failed logins from this network; try again later.');
@@ -53,6 +60,8 @@ export class AccountService {
     const passwordOk = await this.checkPassword(password, account?.passwordHash ?? UNKNOWN_ACCOUNT_HASH);
     if (!account || !passwordOk) throw new UnauthenticatedError('Wrong username or password.');
     await Promise.all([this.limiter.reset(LOGIN_ATTEMPTS_PER_USERNAME, subject), this.limiter.refund(this.perIp, ip)]);
+    // Partners are machine clients: they authenticate with client credentials (issuePartnerToken), never with a password and a code.
+    if (account.role === Role.PARTNER_BANK) throw new ForbiddenError('Partner banks do not log in: their systems use client credentials (issuePartnerToken).');
     // Registrations no longer create such accounts; one left by an older version still cannot log in.
     if (account.status === AccountStatus.PENDING_PHONE_VERIFICATION) throw new ForbiddenError('Confirm your phone number first, with the code sent at registration.');
     if (!canLogIn(account.status)) throw new ForbiddenError(CANNOT_LOG_IN);
@@ -64,7 +73,8 @@ export class AccountService {
 
   async verifyLoginOtp(challengeId: string, code: string): Promise<IssuedSession> {
     const outcome = await this.otp.consume(challengeId, code, OtpPurpose.LOGIN, async (manager, challenge) => {
-      const account = await manager.getRepository(Account).findOneOrFail({ where: { id: challenge.accountId! } });
+      // Shared lock: a suspension that is ending the account's sessions waits for this one to start, or this sees it.
+      const account = await manager.getRepository(Account).findOneOrFail({ where: { id: challenge.accountId! }, lock: { mode: 'pessimistic_read' } });
       // Locked, suspended or revoked while the code was on its way: the code is spent, no session starts.
       if (!canLogIn(account.status)) return null;
       return this.sessions.start(manager, account);

@@ -1,6 +1,6 @@
 import { createHmac, randomBytes, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
 import { IsNull, type DataSource, type EntityManager } from 'typeorm';
-import { BadInputError, isUuid, RateLimitedError, type RateLimiter } from '../../../shared/src';
+import { BadInputError, isUuid, RateLimitedError, type Logger, type RateLimiter } from '../../../shared/src';
 import type { SmsSender } from '../sms/sms-sender';
 import { OtpChallenge, OtpPurpose } from './otp-challenge.entity';
 
@@ -21,17 +21,33 @@ function newCode(): string {
 const MESSAGES: Record<OtpPurpose, (code: string) => string> = {
   [OtpPurpose.PHONE_VERIFICATION]: (code) => `Ma xac thuc dang ky tai khoan dinh danh dien tu: ${code}. Hieu luc ${OTP_TTL_SECONDS / 60} phut. Khong chia se ma nay.`,
   [OtpPurpose.LOGIN]: (code) => `Ma dang nhap tai khoan dinh danh dien tu: ${code}. Hieu luc ${OTP_TTL_SECONDS / 60} phut. Khong chia se ma nay.`,
+  [OtpPurpose.PASSWORD_RESET]: (code) => `Ma dat lai mat khau tai khoan dinh danh dien tu: ${code}. Hieu luc ${OTP_TTL_SECONDS / 60} phut. Neu khong phai ban yeu cau, hay bo qua tin nhan nay. Khong chia se ma nay.`,
 };
 
-/** Who a challenge belongs to: a login code to an account, a phone-verification code to a registration claim. */
-export type ChallengeOwner = { accountId: string; claimId?: never } | { claimId: string; accountId?: never };
+/**
+ * Purposes whose answers must not tell whether a real person stands behind a challenge (a password reset
+ * is asked for a username, which may be nobody's): the phone's SMS limit is applied silently (no SMS, same
+ * answer) and the SMS leaves in the background, so neither an error nor the SMS gateway's latency shows.
+ */
+export const QUIET_PURPOSES: ReadonlySet<OtpPurpose> = new Set([OtpPurpose.PASSWORD_RESET]);
+
+/**
+ * Who a challenge belongs to: a login or password-reset code to an account, a phone-verification code to a
+ * registration claim; a decoy may belong to nobody (a password reset for a username nobody has).
+ */
+export type ChallengeOwner = { accountId: string; claimId?: never } | { claimId: string; accountId?: never } | { nobody: true; accountId?: never; claimId?: never };
 
 export class OtpService {
   /**
    * @param hmacSecret key of the HMAC-SHA256 codes are stored under (OTP_HMAC_SECRET): without it, the
    *   stored hash of a six-digit code is reversed by trying the million candidates.
    */
-  constructor(private readonly db: DataSource, private readonly sms: SmsSender, private readonly limiter: RateLimiter, private readonly hmacSecret: string, private readonly now = () => new Date()) {}
+  constructor(
+    private readonly db: DataSource, private readonly sms: SmsSender, private readonly limiter: RateLimiter, private readonly hmacSecret: string,
+    private readonly now = () => new Date(),
+    /** Where a background SMS failure is told (QUIET_PURPOSES). */
+    private readonly log?: Logger,
+  ) {}
 
   private hashCode(challengeId: string, code: string): string {
     return createHmac('sha256', this.hmacSecret).update(`${challengeId}:${code}`).digest('hex');
@@ -59,6 +75,7 @@ export class OtpService {
     const id = randomUUID();
     const code = newCode();
     const decoy = options.decoy ?? false;
+    if ('nobody' in owner && !decoy) throw new Error('only a decoy challenge may belong to nobody');
     const challenge = repo.create({
       id, accountId: owner.accountId ?? null, claimId: owner.claimId ?? null, phone, purpose, decoy,
       codeHash: decoy ? this.unmatchableHash(id) : this.hashCode(id, code),
@@ -80,6 +97,16 @@ export class OtpService {
   }
 
   /**
+   * Sends the code without making the caller wait (QUIET_PURPOSES): the answer takes as long whether or not
+   * an SMS leaves. A failure is logged; the holder asks for the code again (resendOtp).
+   */
+  deliverInBackground(challenge: OtpChallenge, code: string): void {
+    this.deliver(challenge, code).catch((error: Error) => {
+      this.log?.error('one-time code could not be sent', { challengeId: challenge.id, purpose: challenge.purpose, error: error.message });
+    });
+  }
+
+  /**
    * A new code for the same challenge. The count of wrong attempts is kept: asking for another code
    * must not buy more guesses.
    */
@@ -92,19 +119,26 @@ export class OtpService {
       if (challenge.consumedAt) return { refusal: 'OTP_USED' as const };
       if (challenge.failedAttempts >= OTP_MAX_FAILED_ATTEMPTS) return { refusal: 'OTP_ATTEMPTS_EXCEEDED' as const };
       if (challenge.sends >= OTP_MAX_SENDS_PER_CHALLENGE) return { refusal: 'OTP_RESEND_LIMIT' as const };
-      await this.reserveSend(challenge.phone);
+      const quiet = QUIET_PURPOSES.has(challenge.purpose);
+      // A quiet challenge whose phone is at its limit answers as if sent: nothing is sent, the earlier code stays valid.
+      const send = await this.reserveSend(challenge.phone).then(() => true, (error) => {
+        if (quiet && error instanceof RateLimitedError) return false;
+        throw error;
+      });
       const code = newCode();
-      challenge.codeHash = challenge.decoy ? this.unmatchableHash(challenge.id) : this.hashCode(challenge.id, code);
+      if (challenge.decoy) challenge.codeHash = this.unmatchableHash(challenge.id);
+      else if (send) challenge.codeHash = this.hashCode(challenge.id, code);
       challenge.sends += 1;
       challenge.expiresAt = new Date(this.now().getTime() + OTP_TTL_SECONDS * 1000);
       await repo.save(challenge);
-      return { challenge, code };
+      return { challenge, code, send, quiet };
     });
     if ('refusal' in result) {
       if (result.refusal === 'OTP_RESEND_LIMIT') throw new RateLimitedError('No more codes can be sent for this request; start again.', OTP_TTL_SECONDS);
       throw refusalError(result.refusal!);
     }
-    await this.deliver(result.challenge, result.code);
+    if (result.send && result.quiet) this.deliverInBackground(result.challenge, result.code);
+    else if (result.send) await this.deliver(result.challenge, result.code);
     return result.challenge;
   }
 

@@ -1,23 +1,33 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
-import { IsNull, type DataSource, type EntityManager } from 'typeorm';
-import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_TYPE, TOKEN_ALGORITHM, UnauthenticatedError, type AccessClaims } from '../../../shared/src';
+import { IsNull, Not, type DataSource, type EntityManager } from 'typeorm';
+import {
+  ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_TYPE, assertCan, decodeCursor, isUuid, NotFoundError, pageSize, TOKEN_ALGORITHM, toConnection, UnauthenticatedError,
+  type AccessClaims, type Connection, type Principal,
+} from '../../../shared/src';
 import { Account, AssuranceLevel } from '../accounts/account.entity';
 import { canLogIn } from '../accounts/account-status';
 import { RefreshToken } from './refresh-token.entity';
+import { SessionInfo } from './session.types';
+import { sessionIdOf, SESSION_ID_CLAIM } from './session-token';
 import type { SigningKey } from './signing-key';
 
 export const ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
 export const REFRESH_TOKEN_TTL_SECONDS = 30 * 24 * 3600;
 
-export interface IssuedSession { accessToken: string; refreshToken: string; expiresAt: Date; account: Account }
+/** `sessionId` is the refresh-token family: the access token names it as its `sid` claim. */
+export interface IssuedSession { accessToken: string; refreshToken: string; expiresAt: Date; account: Account; sessionId: string }
+
+/** A session as listed: its family's first and newest token and when the live one expires. */
+interface SessionRow { family_id: string; started_at: Date; started_us: string; last_refreshed_at: Date | null; expires_at: Date }
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 
 export class SessionService {
   constructor(private readonly db: DataSource, private readonly key: SigningKey, private readonly issuer: string, private readonly now = () => new Date()) {}
 
-  async accessToken(account: Account): Promise<{ token: string; expiresAt: Date }> {
+  /** An access token for `account` in the session (refresh-token family) `sessionId`, named by its `sid` claim. */
+  async accessToken(account: Account, sessionId: string): Promise<{ token: string; expiresAt: Date }> {
     const issuedAt = Math.floor(this.now().getTime() / 1000);
     const expiresAt = new Date((issuedAt + ACCESS_TOKEN_TTL_SECONDS) * 1000);
     const claims: AccessClaims = {
@@ -26,7 +36,7 @@ export class SessionService {
       ...(account.postalPointCode ? { postal_point: account.postalPointCode } : {}),
       ...(account.agencyCode ? { agency: account.agencyCode } : {}),
     };
-    const token = await new SignJWT({ ...claims })
+    const token = await new SignJWT({ ...claims, [SESSION_ID_CLAIM]: sessionId })
       .setProtectedHeader({ alg: TOKEN_ALGORITHM, kid: this.key.kid, typ: ACCESS_TOKEN_TYPE })
       .setIssuer(this.issuer)
       .setAudience(ACCESS_TOKEN_AUDIENCE)
@@ -40,31 +50,108 @@ export class SessionService {
 
   /** Starts a new session (a new refresh-token family) inside the caller's transaction. */
   async start(manager: EntityManager, account: Account): Promise<IssuedSession> {
-    const refreshToken = await this.newRefreshToken(manager, account.id, randomUUID());
-    const { token, expiresAt } = await this.accessToken(account);
-    return { accessToken: token, refreshToken, expiresAt, account };
+    const sessionId = randomUUID();
+    const refreshToken = await this.newRefreshToken(manager, account.id, sessionId);
+    const { token, expiresAt } = await this.accessToken(account, sessionId);
+    return { accessToken: token, refreshToken, expiresAt, account, sessionId };
   }
 
   /** Rotates a refresh token. Reuse of a replaced token revokes its whole family. */
   async refresh(presented: string): Promise<IssuedSession> {
     const outcome = await this.db.transaction(async (manager) => {
       const tokens = manager.getRepository(RefreshToken);
-      const current = await tokens.findOne({ where: { tokenHash: sha256(presented) }, lock: { mode: 'pessimistic_write' } });
+      const found = await tokens.findOne({ where: { tokenHash: sha256(presented) } });
+      if (!found) return null;
+      // The account first (shared), then the token: the order in which a suspension or a new password locks the
+      // account and then ends its sessions. So they wait for each other instead of deadlocking, and a refresh
+      // cannot slip a new token past a suspension that is ending every session.
+      const account = await manager.getRepository(Account).findOne({ where: { id: found.accountId }, lock: { mode: 'pessimistic_read' } });
+      const current = await tokens.findOne({ where: { id: found.id }, lock: { mode: 'pessimistic_write' } });
       if (!current || current.revokedAt || current.expiresAt <= this.now()) return null;
       if (current.replacedAt) {
         await tokens.update({ familyId: current.familyId, revokedAt: IsNull() }, { revokedAt: this.now() });
         return 'reused' as const;
       }
-      const account = await manager.getRepository(Account).findOne({ where: { id: current.accountId } });
       if (!account || !canLogIn(account.status)) return null;
       await tokens.update(current.id, { replacedAt: this.now() });
       const refreshToken = await this.newRefreshToken(manager, account.id, current.familyId);
-      return { account, refreshToken };
+      return { account, refreshToken, sessionId: current.familyId };
     });
     if (outcome === null) throw new UnauthenticatedError('The refresh token is not valid; log in again.');
     if (outcome === 'reused') throw new UnauthenticatedError('This refresh token was already used; the session has been ended for safety. Log in again.');
-    const { token, expiresAt } = await this.accessToken(outcome.account);
-    return { accessToken: token, refreshToken: outcome.refreshToken, expiresAt, account: outcome.account };
+    const { token, expiresAt } = await this.accessToken(outcome.account, outcome.sessionId);
+    return { accessToken: token, refreshToken: outcome.refreshToken, expiresAt, account: outcome.account, sessionId: outcome.sessionId };
+  }
+
+  /**
+   * Ends every session of an account inside the caller's transaction (suspension, revocation, a new
+   * password), but `except` (the session that changed the password may stay). Returns how many refresh
+   * tokens were revoked. Access tokens already issued live out their 15 minutes.
+   */
+  async endAll(manager: EntityManager, accountId: string, except?: string): Promise<number> {
+    const result = await manager.getRepository(RefreshToken).update(
+      { accountId, revokedAt: IsNull(), ...(except ? { familyId: Not(except) } : {}) },
+      { revokedAt: this.now() },
+    );
+    return result.affected ?? 0;
+  }
+
+  /** Logging out: ends the caller's current session (the `sid` of their access token). False when it had already ended. */
+  async logout(principal: Principal | null): Promise<boolean> {
+    const caller = this.self(principal);
+    const sessionId = sessionIdOf(caller);
+    if (!sessionId) return false;
+    return this.endOne(caller.accountId, sessionId);
+  }
+
+  /** Ends one of the caller's own live sessions; anyone else's, an ended one or an unknown id is NOT_FOUND alike. */
+  async revoke(principal: Principal | null, sessionId: string): Promise<boolean> {
+    const caller = this.self(principal);
+    if (!isUuid(sessionId) || !(await this.endOne(caller.accountId, sessionId))) throw new NotFoundError('No such session.');
+    return true;
+  }
+
+  /** The caller's live sessions (a refresh token not used, revoked nor expired), newest first. */
+  async list(principal: Principal | null, first?: number | null, after?: string | null): Promise<Connection<SessionInfo>> {
+    const caller = this.self(principal);
+    const size = pageSize(first);
+    // Cut on (start in microseconds, family id): exact, whatever the clock's resolution.
+    const cursor = decodeCursor(after, ['bigint', 'uuid']);
+    const rows = (await this.db.query(`
+      SELECT * FROM (
+        SELECT family_id, min(created_at) AS started_at, (extract(epoch FROM min(created_at)) * 1000000)::bigint AS started_us,
+          CASE WHEN count(*) > 1 THEN max(created_at) END AS last_refreshed_at,
+          max(expires_at) FILTER (WHERE replaced_at IS NULL AND revoked_at IS NULL) AS expires_at
+        FROM identity.refresh_tokens WHERE account_id = $1
+        GROUP BY family_id
+        HAVING bool_or(replaced_at IS NULL AND revoked_at IS NULL AND expires_at > $2)
+      ) s
+      WHERE $3::bigint IS NULL OR (s.started_us, s.family_id) < ($3::bigint, $4::uuid)
+      ORDER BY s.started_us DESC, s.family_id DESC
+      LIMIT $5`, [caller.accountId, this.now(), cursor?.[0] ?? null, cursor?.[1] ?? null, size + 1])) as SessionRow[];
+    const current = sessionIdOf(caller);
+    const position = new Map(rows.map((r) => [r.family_id, String(r.started_us)]));
+    const sessions = rows.map((r) => Object.assign(new SessionInfo(), {
+      id: r.family_id, startedAt: r.started_at, lastRefreshedAt: r.last_refreshed_at, expiresAt: r.expires_at, current: r.family_id === current,
+    }));
+    return toConnection(sessions, size, (s) => [position.get(s.id)!, s.id], !!cursor);
+  }
+
+  /** The caller, acting on their own sessions (nobody manages another person's). */
+  private self(principal: Principal | null): Principal {
+    return assertCan(principal, 'account.manageSessions', { accountId: principal?.accountId ?? '' });
+  }
+
+  /** Revokes what is left of one of the account's sessions; true when it was still live. */
+  private async endOne(accountId: string, familyId: string): Promise<boolean> {
+    const [{ live }] = (await this.db.query(`
+      WITH ended AS (
+        UPDATE identity.refresh_tokens SET revoked_at = $3
+        WHERE account_id = $1 AND family_id = $2 AND revoked_at IS NULL
+        RETURNING replaced_at, expires_at
+      )
+      SELECT count(*) FILTER (WHERE replaced_at IS NULL AND expires_at > $3)::int AS live FROM ended`, [accountId, familyId, this.now()])) as { live: number }[];
+    return live > 0;
   }
 
   private async newRefreshToken(manager: EntityManager, accountId: string, familyId: string): Promise<string> {
