@@ -6,7 +6,7 @@ import exitHook from 'async-exit-hook';
 import Redis from 'ioredis';
 import { Client } from 'pg';
 import { generateSigningKeyPem } from '../subgraphs/identity/src/sessions/signing-key';
-import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '../subgraphs/identity/src/database/seed';
+import { DEMO_ACCOUNTS, DEMO_PARTNER, DEMO_PASSWORD } from '../subgraphs/identity/src/database/seed';
 import { hasCommand, startEmbeddedPostgres, startRedisServer, type LocalPostgres, type LocalRedis } from './lib/local-services';
 import { migrateAndSeed } from './lib/seed-all';
 import { ROOT, spawnGraph, waitForReady, type GraphProcesses } from './lib/graph-processes';
@@ -101,10 +101,14 @@ async function main(): Promise<void> {
     if (!existsSync(keyFile)) writeFileSync(keyFile, await generateSigningKeyPem(), { mode: 0o600 });
     const otpSecretFile = path.join(DATA, 'otp-hmac-secret');
     if (!existsSync(otpSecretFile)) writeFileSync(otpSecretFile, randomBytes(32).toString('base64url'), { mode: 0o600 });
+    // The demo partner bank's client secret (256 random bits): made once, kept here, printed below, never committed.
+    const partnerSecretFile = path.join(DATA, 'demo-partner-secret');
+    if (!existsSync(partnerSecretFile)) writeFileSync(partnerSecretFile, randomBytes(32).toString('base64url'), { mode: 0o600 });
+    const demoPartnerSecret = readFileSync(partnerSecretFile, 'utf8').trim();
     const gatewayKeys = localGatewayKeys(path.join(DATA, 'gateway-proof-key.pem'));
 
     say('migrating and seeding demo data…');
-    await migrateAndSeed(databaseUrl, (line) => say(`  ${line}`));
+    await migrateAndSeed(databaseUrl, (line) => say(`  ${line}`), { demoPartnerSecret });
 
     const env = {
       ...process.env,
@@ -120,7 +124,7 @@ async function main(): Promise<void> {
     graph = spawnGraph(env, (entry, code) => { say(`${entry} exited with ${code}`); void stopAll(1).then(() => process.exit(1)); });
     if (!(await waitForReady('http://127.0.0.1:4000/ready', 60_000))) throw new Error('the gateway did not become ready within 60 s');
 
-    const accounts = DEMO_ACCOUNTS.map((a) => `    ${a.role.padEnd(14)} ${a.username.padEnd(18)} ${a.fullName}`).join('\n');
+    const accounts = DEMO_ACCOUNTS.map((a) => `    ${a.role.padEnd(14)} ${a.username.padEnd(18)} ${a.fullName}${a.awaitingActivation ? ' (level 1, waiting for activation at 001-BC-0001)' : ''}`).join('\n');
     process.stdout.write(`
 The graph is running.
 
@@ -134,6 +138,10 @@ The graph is running.
 
   Demo accounts (password ${DEMO_PASSWORD}; log in, then read the code from the SMS outbox):
 ${accounts}
+
+  Demo partner bank (client credentials, not a login; the demo citizen has consented to it):
+    client id ${DEMO_PARTNER.clientId}   client secret ${demoPartnerSecret}   (kept in .data/demo-partner-secret)
+    mutation { issuePartnerToken(clientId: "${DEMO_PARTNER.clientId}", clientSecret: "…") { accessToken } }, then verifyIdentity
 
 Ctrl-C stops everything.
 `);

@@ -3,7 +3,7 @@ import { createLogger, Role } from '../../subgraphs/shared/src';
 import { openDocumentsDatabase } from '../../subgraphs/documents/src/database/data-source';
 import { seedDemoDossier } from '../../subgraphs/documents/src/database/seed';
 import { openIdentityDatabase } from '../../subgraphs/identity/src/database/data-source';
-import { seedIdentity } from '../../subgraphs/identity/src/database/seed';
+import { seedDemoPartner, seedIdentity } from '../../subgraphs/identity/src/database/seed';
 import { openPaymentsDatabase } from '../../subgraphs/payments/src/database/data-source';
 import { generatePostalPoints } from '../../subgraphs/payments/src/postal-points/postal-point.generator';
 import { importPostalPoints } from '../../subgraphs/payments/src/postal-points/postal-point.import';
@@ -14,7 +14,12 @@ import { importPostalPoints } from '../../subgraphs/payments/src/postal-points/p
  * production's file, and adds the development-only demo data: one account per role and a dossier for the demo
  * citizen. Idempotent; a point closed since the last run stays closed.
  */
-export async function migrateAndSeed(databaseUrl: string, progress: (line: string) => void = (l) => process.stdout.write(l + '\n')): Promise<void> {
+export async function migrateAndSeed(
+  databaseUrl: string,
+  progress: (line: string) => void = (l) => process.stdout.write(l + '\n'),
+  /** The demo partner bank's client secret (npm start keeps one in .data/); without it no demo partner is seeded. */
+  options: { demoPartnerSecret?: string } = {},
+): Promise<void> {
   const log = createLogger({ service: 'seed', level: 'warn' });
   const identity = await openIdentityDatabase(databaseUrl, log);
   const documents = await openDocumentsDatabase(databaseUrl, log);
@@ -32,6 +37,10 @@ export async function migrateAndSeed(databaseUrl: string, progress: (line: strin
     progress(`demo accounts: ${accounts.size}`);
     await seedDemoDossier(documents.dataSource, accounts.get(Role.CITIZEN)!);
     progress('demo dossier for the demo citizen: present');
+    if (options.demoPartnerSecret) {
+      const partner = await seedDemoPartner(identity.dataSource, options.demoPartnerSecret, accounts.get(Role.CITIZEN));
+      progress(`demo partner bank: client id ${partner.clientId}, with the demo citizen's consent`);
+    }
   } finally {
     await Promise.all([identity.dataSource.destroy(), documents.dataSource.destroy(), payments.dataSource.destroy()]);
   }

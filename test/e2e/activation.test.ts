@@ -42,7 +42,11 @@ describe('level 2: activation in person', () => {
     // The cached account is purged: the holder's next read says level 2 at once.
     expect((await gql(stack.gatewayUrl, `{ me { level status } }`, {}, citizen.token)).me).toEqual({ level: 'LEVEL_2', status: 'ACTIVE' });
     const log = (await gql(stack.gatewayUrl, ACCESS_LOG, {}, citizen.token)).me.accessLog.edges.map((e: any) => e.node);
+    // Newest first: the clerk read the name in the answer (now related to the person by the activation), after activating.
     expect(log).toEqual([{
+      accessorName: `Postal clerk at ${otherPoint}`, postalPointCode: otherPoint, agencyCode: null, action: 'READ_PERSONAL_DATA', outcome: 'ALLOWED', reason: null,
+      attributes: ['FULL_NAME'], purpose: null,
+    }, {
       accessorName: `Postal clerk at ${otherPoint}`, postalPointCode: otherPoint, agencyCode: null, action: 'ACTIVATE', outcome: 'ALLOWED', reason: null,
       attributes: ['PERSONAL_ID_NUMBER', 'FULL_NAME', 'DATE_OF_BIRTH', 'GENDER'], purpose: 'In-person verification for level 2',
     }]);

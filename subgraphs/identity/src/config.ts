@@ -23,6 +23,8 @@ export const identityEnvShape = {
   LOGIN_ATTEMPTS_PER_IP: z.coerce.number().int().min(1).default(50),
   /** Registrations (each one a deliberately slow password hash) per client IP per hour. */
   REGISTRATIONS_PER_IP: z.coerce.number().int().min(1).default(30),
+  /** Identity checks (verifyIdentity) per partner per minute, counted in Redis before anything is looked up. */
+  PARTNER_CHECKS_PER_MINUTE: z.coerce.number().int().min(1).default(60),
 };
 
 export type IdentityConfig = ReturnType<typeof loadIdentityConfig>;

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
-import { Cache, connectRedis, createLogger, RateLimiter, ResolverContainer, startSubgraph, TokenVerifier, type Logger, type RunningService } from '../../shared/src';
+import { hostname } from 'node:os';
+import { Cache, connectRedis, createLogger, createRedis, RateLimiter, ResolverContainer, startSubgraph, StreamConsumer, type Logger, type RunningService } from '../../shared/src';
 import { createAccountLoader, type CachedAccount } from './accounts/account.loader';
 import { AccountResolver } from './accounts/account.resolver';
 import { AccountService } from './accounts/account.service';
@@ -13,20 +14,39 @@ import { buildIdentitySchema } from './schema';
 import { AccountAccessLogResolver } from './access-log/access-log.resolver';
 import { AccessLogService } from './access-log/access-log.service';
 import { AccessLogRecorder } from './access-log/access-log.recorder';
+import { dossierPartiesHandler } from './relations/dossier-parties.handler';
+import { createRelationsLoader, createStaffReadLog } from './accounts/personal-data';
 import { ActivationResolver } from './activation/activation.resolver';
 import { ActivationService } from './activation/activation.service';
+import { IdentityQrResolver } from './qr/identity-qr.resolver';
+import { IdentityQrService } from './qr/identity-qr.service';
+import { QrPayloadCodec } from './qr/qr-payload';
 import { SessionService } from './sessions/session.service';
+import { SessionResolver } from './sessions/session.resolver';
+import { SessionTokenVerifier } from './sessions/session-token';
+import { AccountLifecycleResolver } from './accounts/account-lifecycle.resolver';
+import { AccountLifecycleService } from './accounts/account-lifecycle.service';
+import { PasswordResolver } from './passwords/password.resolver';
+import { PasswordService } from './passwords/password.service';
 import { generateSigningKeyPem, loadSigningKey } from './sessions/signing-key';
 import { DevSmsOutbox, HttpSmsSender, type SmsSender } from './sms/sms-sender';
 import { normaliseMobile } from './accounts/registration-rules';
 import type { Database } from '../../shared/src';
+import { PartnerResolver } from './partners/partner.resolver';
+import { PartnerService } from './partners/partner.service';
+import { PartnerTokenSigner } from './partners/partner-token';
+import { AccountConsentsResolver, ConsentResolver } from './consents/consent.resolver';
+import { ConsentService } from './consents/consent.service';
+import { VerificationResolver } from './ekyc/verification.resolver';
+import { VERIFY_IDENTITY_FLOOR_MS, VerificationService } from './ekyc/verification.service';
+import { ResponseFloor } from './ekyc/response-floor';
 
 export interface RunningIdentity extends RunningService { database: Database }
 
 /** Starts the identity subgraph; returns its URL (tests start it in-process). */
 export async function startIdentity(
   config: IdentityConfig,
-  overrides: { postalPoints?: PostalPointDirectory; log?: Logger; verifyPassword?: (password: string, stored: string) => Promise<boolean> } = {},
+  overrides: { postalPoints?: PostalPointDirectory; log?: Logger; verifyPassword?: (password: string, stored: string) => Promise<boolean>; now?: () => Date; ekycFloor?: ResponseFloor } = {},
 ): Promise<RunningIdentity> {
   const production = config.NODE_ENV === 'production';
   const log = overrides.log ?? createLogger({ service: 'identity', level: config.LOG_LEVEL });
@@ -47,7 +67,7 @@ export async function startIdentity(
     log.warn('OTP_HMAC_SECRET is not set: using a temporary one; codes sent before a restart stop working, and replicas must share one');
     otpSecret = randomBytes(32).toString('base64url');
   }
-  const otp = new OtpService(database.dataSource, sms, limiter, otpSecret);
+  const otp = new OtpService(database.dataSource, sms, limiter, otpSecret, undefined, log);
   const sessions = new SessionService(database.dataSource, key, config.JWT_ISSUER);
   const accounts = new AccountService(database.dataSource, otp, sessions, limiter, { loginAttemptsPerIp: config.LOGIN_ATTEMPTS_PER_IP }, overrides.verifyPassword);
   const postalPoints = overrides.postalPoints ?? new GraphqlPostalPointDirectory(config.PAYMENTS_URL);
@@ -57,16 +77,43 @@ export async function startIdentity(
   const container = new ResolverContainer()
     .register(new AccountResolver(accounts, registrations, sessions, otp))
     .register(new AccountAccessLogResolver(accessLog))
+    .register(new AccountLifecycleResolver(new AccountLifecycleService(database.dataSource, sessions, accessRecorder, accountCache, limiter, log)))
+    .register(new PasswordResolver(new PasswordService(database.dataSource, otp, sessions, limiter, accountCache, log, overrides.verifyPassword)))
+    .register(new SessionResolver(sessions))
     .register(new ActivationResolver(new ActivationService(database.dataSource, accountCache, postalPoints, accessRecorder, log)));
 
+  // Identity QR codes are signed with the token key under their own `typ`; `now` lets tests move their 60 seconds.
+  container.register(new IdentityQrResolver(new IdentityQrService(database.dataSource, new QrPayloadCodec(key), accessRecorder, overrides.now)));
+
+  // Partners and consent (eKYC): partner tokens are signed with the same key as every token; every verifyIdentity
+  // answers no sooner than the floor, so its timing says nothing of whom it found.
+  const consents = new ConsentService(database.dataSource);
+  container
+    .register(new PartnerResolver(new PartnerService(database.dataSource, limiter, new PartnerTokenSigner(key, config.JWT_ISSUER))))
+    .register(new ConsentResolver(consents))
+    .register(new AccountConsentsResolver(consents))
+    .register(new VerificationResolver(new VerificationService(
+      database.dataSource, limiter, overrides.ekycFloor ?? new ResponseFloor(VERIFY_IDENTITY_FLOOR_MS), { checksPerMinute: config.PARTNER_CHECKS_PER_MINUTE },
+    )));
+
+  // What documents tells of dossiers (who applied, which agency, which postal point) becomes relations here.
+  const events = config.REDIS_URL
+    ? new StreamConsumer(createRedis(config.REDIS_URL, log, 'identity-events', { blocking: true }), {
+      source: 'documents', group: 'identity', consumer: `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`, keyPrefix: config.REDIS_KEY_PREFIX, log,
+    }, dossierPartiesHandler(database.dataSource, log))
+    : undefined;
   const service = await startSubgraph({
     name: 'identity', host: config.HOST, port: config.IDENTITY_PORT, production, log,
     schema: await buildIdentitySchema(),
     database, redis, container,
     gatewayPublicKey: config.GATEWAY_PUBLIC_KEY,
-    // Identity verifies its own tokens with its own key: no HTTP round trip to itself.
-    verifier: new TokenVerifier({ jwks: key.jwks }, config.JWT_ISSUER),
-    loaders: () => ({ accounts: createAccountLoader(database.dataSource, accountCache) }),
+    // Identity verifies its own tokens with its own key: no HTTP round trip to itself; it also reads their session (`sid`).
+    verifier: new SessionTokenVerifier({ jwks: key.jwks }, config.JWT_ISSUER),
+    loaders: () => ({
+      accounts: createAccountLoader(database.dataSource, accountCache),
+      relations: createRelationsLoader(database.dataSource),
+      staffReads: createStaffReadLog(database.dataSource, accessRecorder),
+    }),
     routes: (app) => {
       app.get('/.well-known/jwks.json', (_req, res) => { res.setHeader('cache-control', 'public, max-age=300'); res.json(key.jwks); });
       // The development SMS outbox; it does not exist when NODE_ENV=production.
@@ -77,7 +124,8 @@ export async function startIdentity(
         });
       }
     },
-    onStop: async () => { await database.dataSource.destroy(); redis?.disconnect(); },
+    onStop: async () => { await events?.stop(); await database.dataSource.destroy(); redis?.disconnect(); },
   });
+  events?.start();
   return { ...service, database };
 }

@@ -1,4 +1,4 @@
-import { DataSource, type EntitySchema, type Logger as OrmLogger, type MixedList } from 'typeorm';
+import { DataSource, type EntitySchema, type Logger as OrmLogger, type MixedList, type QueryRunner } from 'typeorm';
 import type { Logger } from './logger';
 
 /**
@@ -8,7 +8,8 @@ import type { Logger } from './logger';
 export class QueryCounter implements OrmLogger {
   count = 0;
   constructor(private readonly sink?: Logger) {}
-  logQuery(): void { this.count++; }
+  /** Statements of background work (the outbox relay marks its runner) are not a request's cost. */
+  logQuery(_query: string, _parameters?: unknown[], runner?: QueryRunner): void { if (!runner?.data?.background) this.count++; }
   logQueryError(error: string | Error, query: string): void {
     this.sink?.warn('sql statement failed', { error: error instanceof Error ? error.message : error, query: query.slice(0, 500) });
   }
@@ -65,4 +66,18 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   await lock.query('SELECT pg_advisory_unlock(hashtext($1))', [`migrations:${options.schema}`]);
   await lock.release();
   return { dataSource, queries };
+}
+
+/**
+ * Runs one statement as background work (an event handler, a relay): on its own runner, marked so that
+ * the statement counter, which measures what requests cost, leaves it out.
+ */
+export async function backgroundQuery<T = unknown>(db: DataSource, sql: string, parameters: unknown[] = []): Promise<T> {
+  const runner = db.createQueryRunner();
+  runner.data = { ...runner.data, background: true };
+  try {
+    return (await runner.query(sql, parameters)) as T;
+  } finally {
+    await runner.release();
+  }
 }

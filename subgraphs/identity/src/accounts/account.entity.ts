@@ -1,6 +1,8 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { Directive, Field, ID, ObjectType, registerEnumType } from 'type-graphql';
-import { AllowedTo, DateScalar, Role } from '../../../shared/src';
+import { DateScalar, Role } from '../../../shared/src';
+import { IdentityAttribute } from './identity-attribute';
+import { PersonalData } from './personal-data';
 import { PostalPoint } from '../postal-points/postal-point.stub';
 
 export enum AccountKind {
@@ -30,8 +32,8 @@ export enum AccountStatus {
 }
 registerEnumType(AccountStatus, { name: 'AccountStatus' });
 
-/** Personal data fields are guarded by one action of the catalogue (shared/src/auth/authz.ts). */
-const PersonalData = () => AllowedTo('account.readPersonalData', (account: Account) => ({ accountId: account.id }));
+// Personal data fields are guarded by 'account.readPersonalData' (shared/src/auth/authz.ts) and staff reads are
+// logged for the holder (personal-data.ts).
 
 /** An electronic identity account (tài khoản định danh điện tử). */
 @Entity({ name: 'accounts' })
@@ -52,38 +54,38 @@ export class Account {
 
   /** A citizen's username is their personal identification number; staff have their own. Unique case-insensitively (see the migration). */
   @Column({ type: 'text' })
-  @PersonalData()
+  @PersonalData(IdentityAttribute.PERSONAL_ID_NUMBER)
   @Field()
   username: string;
 
   @Column({ name: 'personal_id_number', type: 'text', nullable: true })
-  @PersonalData()
+  @PersonalData(IdentityAttribute.PERSONAL_ID_NUMBER)
   @Field(() => String, { nullable: true, description: '12-digit personal identification number (số định danh cá nhân).' })
   personalIdNumber: string | null;
 
   @Column({ name: 'full_name', type: 'text' })
-  @PersonalData()
+  @PersonalData(IdentityAttribute.FULL_NAME)
   @Field()
   fullName: string;
 
   @Column({ name: 'date_of_birth', type: 'date', nullable: true })
-  @PersonalData()
+  @PersonalData(IdentityAttribute.DATE_OF_BIRTH)
   @Field(() => DateScalar, { nullable: true })
   dateOfBirth: string | null;
 
   @Column({ type: 'text', nullable: true })
-  @PersonalData()
+  @PersonalData(IdentityAttribute.GENDER)
   @Field(() => Gender, { nullable: true })
   gender: Gender | null;
 
   /** E.164, e.g. +84912345678. */
   @Column({ type: 'text' })
-  @PersonalData()
+  @PersonalData(IdentityAttribute.PHONE)
   @Field()
   phone: string;
 
   @Column({ type: 'text', nullable: true })
-  @PersonalData()
+  @PersonalData(IdentityAttribute.EMAIL)
   @Field(() => String, { nullable: true })
   email: string | null;
 
@@ -113,12 +115,12 @@ export class Account {
 
   /** A foreigner's passport number (hộ chiếu), with its ISO 3166 nationality. */
   @Column({ name: 'passport_number', type: 'text', nullable: true })
-  @PersonalData()
+  @PersonalData(IdentityAttribute.PASSPORT)
   @Field(() => String, { nullable: true })
   passportNumber: string | null;
 
   @Column({ type: 'text', nullable: true })
-  @PersonalData()
+  @PersonalData(IdentityAttribute.PASSPORT)
   @Field(() => String, { nullable: true, description: 'ISO 3166-1 alpha-2, e.g. "JP" (foreigners).' })
   nationality: string | null;
 

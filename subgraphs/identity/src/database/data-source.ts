@@ -7,18 +7,31 @@ import { CreateIdentity1763856000000 } from './migrations/1763856000000-create-i
 import { RegistrationClaims1795654800000 } from './migrations/1795654800000-registration-claims';
 import { AccessLogAndAccountDetails1795700000000 } from './migrations/1795700000000-access-log-and-account-details';
 import { AccessLogEntry } from '../access-log/access-log.entity';
+import { AccountStatusChange } from '../accounts/account-lifecycle.entity';
+import { AccountLifecycle1795710000000 } from './migrations/1795710000000-account-lifecycle';
 import { AccountVerification } from '../activation/account-verification.entity';
 import { AccountVerifications1795740000000 } from './migrations/1795740000000-account-verifications';
+import { AccountRelations1795750000000 } from './migrations/1795750000000-account-relations';
+import { IdentityQrCode } from '../qr/identity-qr.entity';
+import { IdentityQrCodes1795730000000 } from './migrations/1795730000000-identity-qr-codes';
+
+import { Partner } from '../partners/partner.entity';
+import { Consent } from '../consents/consent.entity';
+import { Partners1795720000000 } from './migrations/1795720000000-partners';
+import { Consents1795720000001 } from './migrations/1795720000001-consents';
 
 export const IDENTITY_SCHEMA = 'identity';
 
 export function openIdentityDatabase(url: string, log: Logger): Promise<Database> {
   return openDatabase({
     url, schema: IDENTITY_SCHEMA, logger: log,
-    entities: [Account, RegistrationClaim, OtpChallenge, RefreshToken, AccessLogEntry, AccountVerification],
+    entities: [Account, RegistrationClaim, OtpChallenge, RefreshToken, AccessLogEntry, AccountStatusChange, AccountVerification, IdentityQrCode, Partner, Consent],
     migrations: [
       CreateIdentity1763856000000, RegistrationClaims1795654800000, AccessLogAndAccountDetails1795700000000,
-      AccountVerifications1795740000000,
+      AccountLifecycle1795710000000,
+      AccountVerifications1795740000000, AccountRelations1795750000000,
+      IdentityQrCodes1795730000000,
+      Partners1795720000000, Consents1795720000001,
     ],
   });
 }

@@ -1,6 +1,17 @@
 import { ForbiddenError, UnauthenticatedError } from '../errors';
 import { Role, type Principal } from './roles';
 
+/**
+ * What justifies staff reading a person's data: the postal points where the person was registered, activated
+ * or served, the agencies that handled them, and the staff members who just verified their identity QR code.
+ */
+export interface PersonalDataResource {
+  accountId: string;
+  relatedPostalPointCodes: readonly string[];
+  relatedAgencyCodes: readonly string[];
+  recentlyVerifiedBy: readonly string[];
+}
+
 /** What the dossier rules need to know of a dossier: who applied, which agency handles it, where it was received. */
 export interface DossierResource {
   applicantAccountId: string;
@@ -18,10 +29,23 @@ export interface DossierResource {
 export interface ActionResources {
   /** Read an account's non-personal fields (kind, level, status) once it has reached the caller. */
   'account.read': { accountId: string };
-  /** Read an account's personal data: ID number, name, date of birth, gender, phone, e-mail, username. */
-  'account.readPersonalData': { accountId: string };
+  /** Read an account's personal data: ID number, name, date of birth, gender, phone, e-mail, username, passport. */
+  'account.readPersonalData': PersonalDataResource;
   /** Read who accessed an account's data. */
   'account.readAccessLog': { accountId: string };
+  // account life cycle
+  /** Suspend an account (SUSPEND of the status machine), with a reason. */
+  'account.suspend': { accountId: string };
+  /** Lift an account's suspension (REINSTATE), with a reason. */
+  'account.reinstate': { accountId: string };
+  /** Revoke an account for good (REVOKE), with a reason. */
+  'account.revoke': { accountId: string };
+  /** Read why and when an account's status changed. */
+  'account.readStatusHistory': { accountId: string };
+  /** Change one's own password (the old one is required too). */
+  'account.changePassword': { accountId: string };
+  /** List and end one's own sessions (logout, revokeSession). */
+  'account.manageSessions': { accountId: string };
   // level 2 and counter registration
   /** Check a person's chip ID card or passport in person and raise their account to level 2. */
   'account.activate': { accountId?: string };
@@ -37,6 +61,26 @@ export interface ActionResources {
   'dossier.readAmountDue': { dossierId: string };
   /** Open or close a postal point. */
   'postalPoint.setOpen': { postalPointCode: string };
+  // partners and consent
+  /** Register a partner (a bank's machine client) and receive its client secret, once. */
+  'partner.register': Record<string, never>;
+  /** Manage a partner: rotate its secret, (de)activate it, read its client id. */
+  'partner.manage': { partnerId: string };
+  /** List the partners a citizen may consent to (their public facts: name, purpose, allowed attributes). */
+  'partner.list': Record<string, never>;
+  /** Grant a partner consent to check some of one's attributes (the holder only). */
+  'consent.grant': { accountId: string };
+  /** List an account's consents. */
+  'consent.list': { accountId: string };
+  /** Revoke a consent (its holder only; anyone else is told it does not exist). */
+  'consent.revoke': { accountId: string };
+  /** Check a claimed identity against the registry (eKYC), as the partner the token names. */
+  'identity.verify': { partnerId: string };
+  // identity QR
+  /** Make an identity QR code: for oneself, a person (citizen or foreigner) whose account is active at level 2 as the registry says now. */
+  'identityQr.create': { accountId: string; isPerson: boolean; active: boolean; level: 1 | 2 | null };
+  /** Scan (verify) someone's identity QR code: what it shows goes to the holder's access log. */
+  'identityQr.verify': Record<string, never>;
 }
 
 export type Action = keyof ActionResources;
@@ -52,8 +96,20 @@ const RULES: { [A in Action]: Rule<A> } = {
   'account.read': () => true,
   // Staff act on people: until relations (served at my point, applicant of my agency's dossier) are
   // recorded, every clerk and official may read what reaches them; the holder and administrators always.
-  'account.readPersonalData': (p, r) => isSelf(p, r.accountId) || isAdministrator(p) || p.role === Role.POSTAL_CLERK || p.role === Role.OFFICIAL,
+  // Staff see a person only through a relation that justifies it; the holder and administrators always.
+  'account.readPersonalData': (p, r) => isSelf(p, r.accountId) || isAdministrator(p)
+    || (p.role === Role.POSTAL_CLERK && !!p.postalPointCode && r.relatedPostalPointCodes.includes(p.postalPointCode))
+    || (p.role === Role.OFFICIAL && !!p.agencyCode && r.relatedAgencyCodes.includes(p.agencyCode))
+    || ((p.role === Role.POSTAL_CLERK || p.role === Role.OFFICIAL) && r.recentlyVerifiedBy.includes(p.accountId)),
   'account.readAccessLog': (p, r) => isSelf(p, r.accountId) || isAdministrator(p),
+  // account life cycle: an administrator holding a level-2 account changes other people's status, never their
+  // own (a second administrator decides on an administrator).
+  'account.suspend': (p, r) => isAdministrator(p) && p.level === 2 && !isSelf(p, r.accountId),
+  'account.reinstate': (p, r) => isAdministrator(p) && p.level === 2 && !isSelf(p, r.accountId),
+  'account.revoke': (p, r) => isAdministrator(p) && p.level === 2 && !isSelf(p, r.accountId),
+  'account.readStatusHistory': (p, r) => isSelf(p, r.accountId) || isAdministrator(p),
+  'account.changePassword': (p, r) => isSelf(p, r.accountId),
+  'account.manageSessions': (p, r) => isSelf(p, r.accountId),
   // level 2 and counter registration: staff acting on identity must themselves hold a level-2 account. A clerk
   // acts at their own postal point; among officials only the police (C06, which issues ID cards) activates.
   'account.activate': (p) => p.level === 2 && ((p.role === Role.POSTAL_CLERK && !!p.postalPointCode) || (p.role === Role.OFFICIAL && p.agencyCode === POLICE_AGENCY)),
@@ -72,6 +128,19 @@ const RULES: { [A in Action]: Rule<A> } = {
   // documents after its 'dossier.read' check: a logged-in caller is all that is left to ask for.
   'dossier.readAmountDue': () => true,
   'postalPoint.setOpen': (p) => isAdministrator(p),
+  // partners and consent: partners are registered and managed by administrators; a consent is the holder's
+  // alone; only a partner's own machine client checks identities, and what it sees is decided by consent.
+  'partner.register': (p) => isAdministrator(p) && p.level === 2,
+  'partner.manage': (p) => isAdministrator(p) && p.level === 2,
+  'partner.list': (p) => p.role === Role.CITIZEN || isAdministrator(p),
+  'consent.grant': (p, r) => p.role === Role.CITIZEN && isSelf(p, r.accountId),
+  'consent.list': (p, r) => isSelf(p, r.accountId) || isAdministrator(p),
+  'consent.revoke': (p, r) => p.role === Role.CITIZEN && isSelf(p, r.accountId),
+  'identity.verify': (p, r) => p.role === Role.PARTNER_BANK && p.accountId === r.partnerId,
+  // identity QR (VNeID): a level-2 holder shows their identity; a level-2 official or postal clerk, acting for
+  // their agency or postal point, scans it. The token's level and the registry's must both say level 2.
+  'identityQr.create': (p, r) => p.role === Role.CITIZEN && p.level === 2 && isSelf(p, r.accountId) && r.isPerson && r.active && r.level === 2,
+  'identityQr.verify': (p) => p.level === 2 && ((p.role === Role.POSTAL_CLERK && !!p.postalPointCode) || (p.role === Role.OFFICIAL && !!p.agencyCode)),
 };
 
 /** Whether `principal` may do `action` to `resource`; anonymous callers may do nothing that is listed here. */

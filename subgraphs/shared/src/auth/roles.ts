@@ -21,9 +21,11 @@ export interface Principal {
   level: AssuranceLevel;
   postalPointCode?: string;
   agencyCode?: string;
+  /** A partner's machine client (role PARTNER_BANK): its client id; `accountId` is then the partner's id. */
+  clientId?: string;
 }
 
 /** Claims carried in access tokens, besides the registered ones (sub, iss, aud, exp, iat, jti). */
-export interface AccessClaims { role: Role; level: AssuranceLevel; postal_point?: string; agency?: string }
+export interface AccessClaims { role: Role; level: AssuranceLevel; postal_point?: string; agency?: string; /** RFC 9068, partner tokens only. */ client_id?: string }
 
 export const ACCESS_TOKEN_AUDIENCE = 'national-identity-graph';

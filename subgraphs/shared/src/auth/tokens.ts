@@ -36,7 +36,10 @@ export class TokenVerifier {
         clockTolerance: 30,
       });
       if (!Object.values(Role).includes(payload.role) || (payload.level !== 1 && payload.level !== 2)) throw new UnauthenticatedError('The access token is not valid.');
-      return { accountId: payload.sub!, role: payload.role, level: payload.level, postalPointCode: payload.postal_point, agencyCode: payload.agency };
+      return {
+        accountId: payload.sub!, role: payload.role, level: payload.level, postalPointCode: payload.postal_point, agencyCode: payload.agency,
+        ...(typeof payload.client_id === 'string' ? { clientId: payload.client_id } : {}),
+      };
     } catch (error) {
       if (error instanceof UnauthenticatedError) throw error;
       if (error instanceof errors.JWTExpired) throw new UnauthenticatedError('The access token has expired; refresh it or log in again.');
