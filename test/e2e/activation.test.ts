@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Role } from '../../subgraphs/shared/src';
-import { aConfirmedCitizen, aLoggedInCitizen } from '../kit/builders';
+import { aConfirmedCitizen, aLoggedInCitizen, aMobile, aPersonalIdNumber, aRegistration, CONFIRM, GOOD_PASSWORD, lastOtp, LOGIN, REGISTER, VERIFY } from '../kit/builders';
 import { gql, post } from '../kit/gql';
 import { useStack, type Stack } from '../kit/stack';
 import type { TestTokenClaims } from '../kit/tokens';
@@ -131,5 +131,60 @@ describe('level 2: activation in person', () => {
     const unknown = await post(stack.gatewayUrl, ACTIVATE, { id: '00000000-0000-4000-8000-000000000000', d: cardOf(citizen.input) }, clerk);
     expect(unknown.errors?.[0].extensions?.code).toBe('NOT_FOUND');
     expect((await gql(stack.gatewayUrl, LOOKUP, { n: '001199999999' }, clerk)).accountToActivate).toBeNull();
+  });
+});
+
+describe('assisted registration at a counter', () => {
+  const stack = useStack({ postalPoints: 30 });
+  const REGISTER_AT_COUNTER = `mutation($i: CounterRegistrationInput!) { registerAtCounter(input: $i) { account { id kind username level status } setPasswordChallengeId otpSent } }`;
+  const RESET = `mutation($c: ID!, $code: String!, $p: String!) { resetPassword(challengeId: $c, code: $code, newPassword: $p) }`;
+  const clerk = async () => stack.tokenFor({ role: Role.POSTAL_CLERK, postalPointCode: (await openPoints(stack, 1))[0], level: 2 });
+  const card = (pin: string) => ({ documentType: 'CHIP_ID_CARD', documentNumber: pin, issueDate: '2022-03-01', fullName: 'Hoàng Văn Nam', dateOfBirth: '1990-09-09', gender: 'MALE' });
+
+  it('makes a level-2 account at once; only the person, with the code sent to their phone, sets the password', async () => {
+    const pin = aPersonalIdNumber(1990, 'MALE');
+    const phone = aMobile();
+    const { registerAtCounter } = await gql(stack.gatewayUrl, REGISTER_AT_COUNTER, { i: { document: card(pin), phone } }, await clerk());
+    expect(registerAtCounter).toMatchObject({ account: { kind: 'CITIZEN', username: pin, level: 'LEVEL_2', status: 'ACTIVE' }, otpSent: true });
+    // Nobody knows a password yet: not even the clerk can log in as the person.
+    expect((await post(stack.gatewayUrl, LOGIN, { username: pin, password: GOOD_PASSWORD })).errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+    const code = await lastOtp(stack, phone);
+    expect(await gql(stack.gatewayUrl, RESET, { c: registerAtCounter.setPasswordChallengeId, code, p: GOOD_PASSWORD })).toEqual({ resetPassword: true });
+    const { login } = await gql(stack.gatewayUrl, LOGIN, { username: pin, password: GOOD_PASSWORD });
+    const { verifyLoginOtp } = await gql(stack.gatewayUrl, VERIFY, { challengeId: login.challengeId, code: await lastOtp(stack, phone) });
+    expect((await gql(stack.gatewayUrl, `{ me { level status fullName } }`, {}, verifyLoginOtp.accessToken)).me).toEqual({ level: 'LEVEL_2', status: 'ACTIVE', fullName: 'Hoàng Văn Nam' });
+    const log = (await gql(stack.gatewayUrl, ACCESS_LOG, {}, verifyLoginOtp.accessToken)).me.accessLog.edges.map((e: any) => e.node.action);
+    expect(log).toContain('REGISTER_AT_COUNTER');
+  });
+
+  it('registers a foreigner with their passport', async () => {
+    const passport = `TK${String(Date.now()).slice(-7)}`;
+    const { registerAtCounter } = await gql(stack.gatewayUrl, REGISTER_AT_COUNTER, {
+      i: { document: { documentType: 'PASSPORT', documentNumber: passport.toLowerCase(), nationality: 'JP', issueDate: '2020-01-10', fullName: 'Sato Yuki', dateOfBirth: '1988-02-03', gender: 'MALE' }, phone: aMobile() },
+    }, await clerk());
+    expect(registerAtCounter.account).toMatchObject({ kind: 'FOREIGNER', username: `JP:${passport}`, level: 'LEVEL_2' });
+  });
+
+  it('supersedes a pending online registration of the same number (the person was seen), and refuses a number that has an account', async () => {
+    const online = aRegistration({}, (await openPoints(stack, 1))[0]);
+    const { registerCitizen } = await gql(stack.gatewayUrl, REGISTER, { input: online });
+    const onlineCode = await lastOtp(stack, online.phone as string);
+    const document = { ...card(online.personalIdNumber as string), fullName: online.fullName, dateOfBirth: online.dateOfBirth, gender: online.gender };
+    await gql(stack.gatewayUrl, REGISTER_AT_COUNTER, { i: { document, phone: aMobile() } }, await clerk());
+    expect((await post(stack.gatewayUrl, CONFIRM, { challengeId: registerCitizen.otpChallengeId, code: onlineCode })).errors?.[0].extensions?.code).toBe('CONFLICT');
+    const again = await post(stack.gatewayUrl, REGISTER_AT_COUNTER, { i: { document, phone: aMobile() } }, await clerk());
+    expect(again.errors?.[0].extensions).toMatchObject({ code: 'CONFLICT', reason: 'ACCOUNT_EXISTS' });
+  });
+
+  it('lists every problem at once, and is for level-2 clerks only', async () => {
+    const bad = await post(stack.gatewayUrl, REGISTER_AT_COUNTER, {
+      i: { document: { documentType: 'CHIP_ID_CARD', documentNumber: '001190000123', issueDate: '2999-01-01', fullName: 'X', dateOfBirth: '2020-01-01', gender: 'MALE' }, phone: '123', email: 'nope' },
+    }, await clerk());
+    expect([...new Set((bad.errors?.[0].extensions?.problems as { field: string }[]).map((p) => p.field))].sort())
+      .toEqual(['document.dateOfBirth', 'document.documentNumber', 'document.fullName', 'document.issueDate', 'email', 'phone']);
+    for (const claims of [{ role: Role.POSTAL_CLERK, postalPointCode: '001-BC-0001', level: 1 as const }, { role: Role.OFFICIAL, agencyCode: 'C06' }, { role: Role.CITIZEN }, { role: Role.ADMINISTRATOR }]) {
+      const response = await post(stack.gatewayUrl, REGISTER_AT_COUNTER, { i: { document: card(aPersonalIdNumber(1990, 'MALE')), phone: aMobile() } }, await stack.tokenFor({ level: 2, ...claims }));
+      expect(response.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    }
   });
 });

@@ -18,6 +18,7 @@ import { dossierPartiesHandler } from './relations/dossier-parties.handler';
 import { createRelationsLoader, createStaffReadLog } from './accounts/personal-data';
 import { ActivationResolver } from './activation/activation.resolver';
 import { ActivationService } from './activation/activation.service';
+import { CounterRegistrationService } from './activation/counter-registration.service';
 import { IdentityQrResolver } from './qr/identity-qr.resolver';
 import { IdentityQrService } from './qr/identity-qr.service';
 import { QrPayloadCodec } from './qr/qr-payload';
@@ -74,13 +75,14 @@ export async function startIdentity(
   const registrations = new RegistrationService(database.dataSource, otp, sms, postalPoints, limiter, log, { registrationsPerIp: config.REGISTRATIONS_PER_IP });
   const accessLog = new AccessLogService(database.dataSource);
   const accessRecorder = new AccessLogRecorder();
+  const activation = new ActivationService(database.dataSource, accountCache, postalPoints, accessRecorder, log);
   const container = new ResolverContainer()
     .register(new AccountResolver(accounts, registrations, sessions, otp))
     .register(new AccountAccessLogResolver(accessLog))
     .register(new AccountLifecycleResolver(new AccountLifecycleService(database.dataSource, sessions, accessRecorder, accountCache, limiter, log)))
     .register(new PasswordResolver(new PasswordService(database.dataSource, otp, sessions, limiter, accountCache, log, overrides.verifyPassword)))
     .register(new SessionResolver(sessions))
-    .register(new ActivationResolver(new ActivationService(database.dataSource, accountCache, postalPoints, accessRecorder, log)));
+    .register(new ActivationResolver(activation, new CounterRegistrationService(database.dataSource, otp, postalPoints, activation, accountCache, log)));
 
   // Identity QR codes are signed with the token key under their own `typ`; `now` lets tests move their 60 seconds.
   container.register(new IdentityQrResolver(new IdentityQrService(database.dataSource, new QrPayloadCodec(key), accessRecorder, overrides.now)));

@@ -3,11 +3,12 @@ import { Account } from '../accounts/account.entity';
 import type { IdentityContext } from '../context';
 import { IdentityDocumentType } from './activation.rules';
 import type { ActivationService } from './activation.service';
-import { CheckedDocumentInput } from './activation.types';
+import { CheckedDocumentInput, CounterRegistrationInput, CounterRegistrationResult } from './activation.types';
+import type { CounterRegistrationService } from './counter-registration.service';
 
 @Resolver()
 export class ActivationResolver {
-  constructor(private readonly activation: ActivationService) {}
+  constructor(private readonly activation: ActivationService, private readonly counter: CounterRegistrationService) {}
 
   @Query(() => Account, { nullable: true, description: 'Staff at a counter: the account a document belongs to (by card number, or passport and nationality); null when none.' })
   accountToActivate(
@@ -25,5 +26,13 @@ export class ActivationResolver {
   })
   activateAccount(@Arg('accountId', () => ID) accountId: string, @Arg('document', () => CheckedDocumentInput) document: CheckedDocumentInput, @Ctx() ctx: IdentityContext): Promise<Account> {
     return this.activation.activate(ctx.principal, accountId, document);
+  }
+
+  @Mutation(() => CounterRegistrationResult, {
+    description: 'Assisted registration by a level-2 postal clerk: the account is level 2 at once; a code to set the password goes to the person\'s phone. '
+      + 'CONFLICT (reason ACCOUNT_EXISTS) when the person already has an account: activate it instead.',
+  })
+  registerAtCounter(@Arg('input', () => CounterRegistrationInput) input: CounterRegistrationInput, @Ctx() ctx: IdentityContext): Promise<CounterRegistrationResult> {
+    return this.counter.register(ctx.principal, input);
   }
 }

@@ -1,6 +1,6 @@
-import { Field, InputType, registerEnumType } from 'type-graphql';
+import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
 import { DateScalar } from '../../../shared/src';
-import { Gender } from '../accounts/account.entity';
+import { Account, Gender } from '../accounts/account.entity';
 import { IdentityDocumentType } from './activation.rules';
 
 registerEnumType(IdentityDocumentType, { name: 'IdentityDocumentType', description: 'The identity document checked in person.' });
@@ -14,4 +14,19 @@ export class CheckedDocumentInput {
   @Field(() => DateScalar) dateOfBirth: string;
   @Field(() => Gender, { nullable: true }) gender?: Gender | null;
   @Field(() => String, { nullable: true, description: 'ISO 3166-1 alpha-2, on a passport.' }) nationality?: string | null;
+}
+
+@InputType({ description: 'Assisted registration at a postal counter: the person\'s document, read by the clerk, and the person\'s own phone.' })
+export class CounterRegistrationInput {
+  @Field(() => CheckedDocumentInput, { description: 'A chip ID card registers a citizen; a passport, a foreigner.' }) document: CheckedDocumentInput;
+  @Field({ description: 'The person\'s own mobile: the code to set their password goes there, never to the clerk.' }) phone: string;
+  @Field(() => String, { nullable: true }) email?: string | null;
+}
+
+@ObjectType()
+export class CounterRegistrationResult {
+  @Field(() => Account, { description: 'The new account: level 2 and active at once.' }) account: Account;
+  @Field(() => ID, { description: 'Printed on the receipt: with the SMS code, the person sets their password (resetPassword).' }) setPasswordChallengeId: string;
+  @Field() setPasswordExpiresAt: Date;
+  @Field({ description: 'False when the SMS could not be sent; the person asks for the code again (resendOtp).' }) otpSent: boolean;
 }

@@ -91,9 +91,9 @@ export class OtpService {
   }
 
   /** Sends the code (counted beforehand with `reserveSend`). A decoy sends nothing. */
-  async deliver(challenge: OtpChallenge, code: string): Promise<void> {
+  async deliver(challenge: OtpChallenge, code: string, text: (code: string) => string = MESSAGES[challenge.purpose]): Promise<void> {
     if (challenge.decoy) return;
-    await this.sms.send(challenge.phone, MESSAGES[challenge.purpose](code));
+    await this.sms.send(challenge.phone, text(code));
   }
 
   /**
