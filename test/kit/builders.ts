@@ -71,3 +71,39 @@ export async function aLoggedInCitizen(stack: Stack, overrides: Record<string, u
   const { verifyLoginOtp } = await gql(stack.gatewayUrl, VERIFY, { challengeId: login.challengeId, code: await lastOtp(stack, citizen.input.phone as string) });
   return { ...citizen, token: verifyLoginOtp.accessToken as string, refreshToken: verifyLoginOtp.refreshToken as string };
 }
+
+/** A passport number (two letters, seven digits, as Japan's), upper-case like the registry stores it. */
+export function aPassportNumber(): string {
+  return `TK${String(randomInt(0, 10_000_000)).padStart(7, '0')}`;
+}
+
+/** A foreigner's online registration (người nước ngoài): a passport and its nationality instead of an ID number. */
+export function aForeignerRegistration(overrides: Record<string, unknown> = {}, postalPointCode = '001-BC-0001') {
+  return {
+    passportNumber: aPassportNumber(),
+    nationality: 'JP',
+    fullName: 'Sato Yuki',
+    dateOfBirth: '1988-02-03',
+    gender: 'MALE',
+    phone: aMobile(),
+    email: 'yuki@example.jp',
+    password: GOOD_PASSWORD,
+    verificationPostalPointCode: postalPointCode,
+    ...overrides,
+  };
+}
+
+export const REGISTER_FOREIGNER = `mutation RegisterForeigner($input: RegisterForeignerInput!) {
+  registerForeigner(input: $input) { otpChallengeId otpExpiresAt otpSent }
+}`;
+
+/** A foreigner's username: nationality and passport number ("JP:TK1234567"). */
+export const foreignerUsernameOf = (input: Record<string, unknown>) => `${String(input.nationality).toUpperCase()}:${String(input.passportNumber).toUpperCase()}`;
+
+/** Registers a foreigner through the gateway and confirms the phone: a level-1 FOREIGNER account that can log in. */
+export async function aConfirmedForeigner(stack: Stack, overrides: Record<string, unknown> = {}) {
+  const input = aForeignerRegistration(overrides, await anOpenPostalPointCode(stack));
+  const registered = await gql(stack.gatewayUrl, REGISTER_FOREIGNER, { input });
+  const { confirmPhone } = await gql(stack.gatewayUrl, CONFIRM, { challengeId: registered.registerForeigner.otpChallengeId, code: await lastOtp(stack, input.phone as string) });
+  return { input, accountId: confirmPhone.id as string, username: foreignerUsernameOf(input) };
+}

@@ -5,7 +5,7 @@ import type { OtpService } from '../otp/otp.service';
 import type { RegistrationService } from '../registrations/registration.service';
 import { Account, AssuranceLevel } from './account.entity';
 import type { AccountService } from './account.service';
-import { OtpChallengeResult, RegisterCitizenInput, RegistrationResult, SessionResult } from './account.types';
+import { OtpChallengeResult, RegisterCitizenInput, RegisterForeignerInput, RegistrationResult, SessionResult } from './account.types';
 
 @Resolver(() => Account)
 export class AccountResolver {
@@ -31,9 +31,18 @@ export class AccountResolver {
     return { otpChallengeId: started.challengeId, otpExpiresAt: started.expiresAt, otpSent: started.otpSent };
   }
 
+  @Mutation(() => RegistrationResult, {
+    description: 'Starts a foreigner\'s registration (passport number and nationality) and sends a code to the phone; no account exists until '
+      + 'confirmPhone. The username is then nationality:passport, e.g. "JP:TK1234567". The answer is the same whether or not the passport already has an account.',
+  })
+  async registerForeigner(@Arg('input', () => RegisterForeignerInput) input: RegisterForeignerInput, @Ctx() ctx: IdentityContext): Promise<RegistrationResult> {
+    const started = await this.registrations.registerForeigner(input, ctx.clientIp);
+    return { otpChallengeId: started.challengeId, otpExpiresAt: started.expiresAt, otpSent: started.otpSent };
+  }
+
   @Mutation(() => Account, {
-    description: 'Confirms the phone with the SMS code and creates the account: level 1, pending in-person verification. '
-      + 'The first registration of a number to confirm its phone wins; the others then get CONFLICT.',
+    description: 'Confirms the phone with the SMS code and creates the account (a citizen\'s or a foreigner\'s): level 1, pending in-person verification. '
+      + 'The first registration of a number (or passport) to confirm its phone wins; the others then get CONFLICT.',
   })
   async confirmPhone(@Arg('challengeId', () => ID) challengeId: string, @Arg('code', () => String) code: string): Promise<Account> {
     return this.registrations.confirmPhone(challengeId, code);

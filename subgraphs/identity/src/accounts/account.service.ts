@@ -17,8 +17,10 @@ const TOO_MANY_FOR_USERNAME = 'Too many failed logins; the account is locked for
 export const LOGIN_ATTEMPTS_PER_USERNAME: LimitRule = { name: 'login-username', limit: 5, windowSeconds: 15 * 60 };
 
 /**
- * What a username's login attempts are counted under: the username as typed, trimmed and lower-cased.
- * Usernames are ID numbers or short staff names; anything longer is no one's (and must not become a Redis key).
+ * What a username's login attempts are counted under, and what is looked up (against `lower(username)`, the
+ * unique index): the username as typed, trimmed and lower-cased. Usernames are a citizen's ID number, a
+ * foreigner's nationality and passport number ("JP:TK1234567", so "jp:tk1234567" logs in too) or short staff
+ * names; anything longer is no one's (and must not become a Redis key).
  */
 export function loginSubject(username: string): string {
   return username.trim().toLowerCase().slice(0, 64);
