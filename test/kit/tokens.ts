@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWTHeaderParameters } from 'jose';
-import { ACCESS_TOKEN_AUDIENCE, type Role } from '../../subgraphs/shared/src/auth/roles';
+import { ACCESS_TOKEN_AUDIENCE, ACTING_FOR_CLAIM, type ActingFor, type Role } from '../../subgraphs/shared/src/auth/roles';
 import { ACCESS_TOKEN_TYPE, TOKEN_ALGORITHM } from '../../subgraphs/shared/src/auth/tokens';
 import { freePort } from '../../scripts/lib/local-services';
 
@@ -13,6 +13,8 @@ export interface TestTokenClaims {
   level?: 1 | 2;
   postalPointCode?: string;
   agencyCode?: string;
+  /** The `act_for` claim of a token from actForOrganisation (identity checks nothing of it against its tables here). */
+  actingFor?: ActingFor;
 }
 
 export interface TestTokenAuthority {
@@ -63,11 +65,13 @@ export interface TokenTampering {
   header?: Partial<JWTHeaderParameters>;
   /** Seconds added to "now" for `iat` (a token issued in the future). */
   issuedInSeconds?: number;
+  /** Claims set as given, over the others (an `act_for` of the wrong shape, say). */
+  claims?: Record<string, unknown>;
 }
 
 /** Signs an access token as identity does (ES256, kid, typ at+jwt, issuer, audience), for any claims. */
 export function signTestToken(key: { privateKey: CryptoKey; kid: string; issuer: string }, claims: TestTokenClaims, tampering: TokenTampering = {}): Promise<string> {
-  const { role, accountId, level = 2, postalPointCode, agencyCode } = claims;
+  const { role, accountId, level = 2, postalPointCode, agencyCode, actingFor } = claims;
   const now = Math.floor(Date.now() / 1000);
   const header: JWTHeaderParameters = { alg: TOKEN_ALGORITHM, kid: key.kid, typ: ACCESS_TOKEN_TYPE, ...tampering.header };
   for (const [name, value] of Object.entries(header)) if (value === undefined) delete (header as Record<string, unknown>)[name];
@@ -75,6 +79,8 @@ export function signTestToken(key: { privateKey: CryptoKey; kid: string; issuer:
     role, level,
     ...(postalPointCode !== undefined ? { postal_point: postalPointCode } : {}),
     ...(agencyCode !== undefined ? { agency: agencyCode } : {}),
+    ...(actingFor ? { [ACTING_FOR_CLAIM]: { organisation_id: actingFor.organisationId, delegation_id: actingFor.delegationId, scopes: actingFor.scopes } } : {}),
+    ...tampering.claims,
   })
     .setProtectedHeader(header)
     .setSubject(accountId ?? randomUUID())

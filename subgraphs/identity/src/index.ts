@@ -41,6 +41,12 @@ import { ConsentService } from './consents/consent.service';
 import { VerificationResolver } from './ekyc/verification.resolver';
 import { VERIFY_IDENTITY_FLOOR_MS, VerificationService } from './ekyc/verification.service';
 import { ResponseFloor } from './ekyc/response-floor';
+import { AccountActingForResolver, DelegationResolver, OrganisationActivityResolver, OrganisationResolver } from './organisations/organisation.resolver';
+import { OrganisationService } from './organisations/organisation.service';
+import { DelegationService } from './organisations/delegation.service';
+import { ActingService } from './organisations/acting.service';
+import { guardOrganisationActs, OrganisationActivityLog } from './organisations/organisation-activity';
+import { createDelegationLoader, createOrganisationLoader } from './organisations/organisation.loader';
 
 export interface RunningIdentity extends RunningService { database: Database }
 
@@ -87,6 +93,18 @@ export async function startIdentity(
   // Identity QR codes are signed with the token key under their own `typ`; `now` lets tests move their 60 seconds.
   container.register(new IdentityQrResolver(new IdentityQrService(database.dataSource, new QrPayloadCodec(key), accessRecorder, overrides.now)));
 
+  // Organisations and delegations: acting for an organisation is an access token with the `act_for` claim, signed like every token.
+  const organisationActivity = new OrganisationActivityLog(database.dataSource, overrides.now);
+  const delegations = new DelegationService(database.dataSource, organisationActivity, overrides.now);
+  container
+    .register(new OrganisationResolver(
+      new OrganisationService(database.dataSource, organisationActivity, overrides.now), delegations, organisationActivity,
+      new ActingService(database.dataSource, sessions, organisationActivity, overrides.now),
+    ))
+    .register(new DelegationResolver(delegations))
+    .register(new OrganisationActivityResolver(delegations))
+    .register(new AccountActingForResolver());
+
   // Partners and consent (eKYC): partner tokens are signed with the same key as every token; every verifyIdentity
   // answers no sooner than the floor, so its timing says nothing of whom it found.
   const consents = new ConsentService(database.dataSource);
@@ -106,7 +124,8 @@ export async function startIdentity(
     : undefined;
   const service = await startSubgraph({
     name: 'identity', host: config.HOST, port: config.IDENTITY_PORT, production, log,
-    schema: await buildIdentitySchema(),
+    // Every identity mutation sent with a token that acts for an organisation is checked and recorded (organisation-activity.ts).
+    schema: guardOrganisationActs(await buildIdentitySchema(), organisationActivity),
     database, redis, container,
     gatewayPublicKey: config.GATEWAY_PUBLIC_KEY,
     // Identity verifies its own tokens with its own key: no HTTP round trip to itself; it also reads their session (`sid`).
@@ -115,6 +134,8 @@ export async function startIdentity(
       accounts: createAccountLoader(database.dataSource, accountCache),
       relations: createRelationsLoader(database.dataSource),
       staffReads: createStaffReadLog(database.dataSource, accessRecorder),
+      organisations: createOrganisationLoader(database.dataSource, overrides.now),
+      delegations: createDelegationLoader(database.dataSource, overrides.now),
     }),
     routes: (app) => {
       app.get('/.well-known/jwks.json', (_req, res) => { res.setHeader('cache-control', 'public, max-age=300'); res.json(key.jwks); });

@@ -11,12 +11,15 @@ import { IdentityQrResolver } from './qr/identity-qr.resolver';
 import { PartnerResolver } from './partners/partner.resolver';
 import { AccountConsentsResolver, ConsentResolver } from './consents/consent.resolver';
 import { VerificationResolver } from './ekyc/verification.resolver';
+import { AccountActingForResolver, DelegationResolver, OrganisationActivityResolver, OrganisationResolver } from './organisations/organisation.resolver';
+import { resolveOrganisationReference } from './organisations/organisation.reference';
 
 /** The identity subgraph's schema; needs no database, so `npm run compose` can print it. */
 export function buildIdentitySchema(): Promise<GraphQLSchema> {
   return buildFederatedSchema({
     resolvers: [AccountResolver, AccountLifecycleResolver, PasswordResolver, SessionResolver, AccountAccessLogResolver, ActivationResolver, IdentityQrResolver,
-      PartnerResolver, ConsentResolver, AccountConsentsResolver, VerificationResolver],
-    references: { Account: resolveAccountReference },
+      PartnerResolver, ConsentResolver, AccountConsentsResolver, VerificationResolver,
+      OrganisationResolver, DelegationResolver, OrganisationActivityResolver, AccountActingForResolver],
+    references: { Account: resolveAccountReference, Organisation: resolveOrganisationReference },
   });
 }

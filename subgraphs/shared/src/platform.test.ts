@@ -14,6 +14,8 @@ describe('logs never carry a full personal ID number or phone number', () => {
     ['id=001190000123;', 'id=001******123;'],
     ['call 0912345678', 'call 091****678'],
     ['+84912345678', '+8491****678'],
+    ['login JP:TK1234567', 'login JP:******567'],
+    ['jp:tk1234567', 'jp:******567'],
   ])('masks %s', (raw, masked) => expect(maskPersonalData(raw)).toBe(masked));
 
   it('masks inside structured fields and messages alike', () => {

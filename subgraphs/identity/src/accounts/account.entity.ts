@@ -54,7 +54,8 @@ export class Account {
 
   /** A citizen's username is their personal identification number; staff have their own. Unique case-insensitively (see the migration). */
   @Column({ type: 'text' })
-  @PersonalData(IdentityAttribute.PERSONAL_ID_NUMBER)
+  // A citizen's username is their ID number, a foreigner's their nationality and passport number.
+  @PersonalData((account: Account) => (account.kind === AccountKind.FOREIGNER ? IdentityAttribute.PASSPORT : IdentityAttribute.PERSONAL_ID_NUMBER))
   @Field()
   username: string;
 

@@ -69,7 +69,7 @@ export function createStaffReadLog(db: DataSource, recorder: AccessLogRecorder):
  * 'account.readPersonalData' for this person (an administrator, or staff with a relation to them), and the
  * read is logged in the holder's access log before the value leaves.
  */
-export function PersonalData(attribute: IdentityAttribute) {
+export function PersonalData(attribute: IdentityAttribute | ((account: Account) => IdentityAttribute)) {
   return UseMiddleware(async ({ root, context }: ResolverData<IdentityContext>, next) => {
     const account = root as Account;
     const principal = context.principal;
@@ -77,7 +77,7 @@ export function PersonalData(attribute: IdentityAttribute) {
     if (principal.accountId === account.id) return next();
     const relations = await context.loaders.relations.load(account.id);
     assertCan(principal, 'account.readPersonalData', { accountId: account.id, ...relations });
-    await context.loaders.staffReads.load({ principal, accountId: account.id, attribute });
+    await context.loaders.staffReads.load({ principal, accountId: account.id, attribute: typeof attribute === 'function' ? attribute(account) : attribute });
     return next();
   });
 }

@@ -55,7 +55,7 @@ export class ActivationService {
     const number = documentNumber.trim();
     if (number.length > 32) return null;
     return documentType === IdentityDocumentType.PASSPORT
-      ? repo.createQueryBuilder('a').where('a.nationality = :n AND upper(a.passport_number) = upper(:p)', { n: nationality ?? '', p: number }).getOne()
+      ? repo.createQueryBuilder('a').where('a.nationality = upper(:n) AND upper(a.passport_number) = upper(:p)', { n: (nationality ?? '').trim(), p: number }).getOne()
       : repo.findOne({ where: { personalIdNumber: number } });
   }
 

@@ -4,7 +4,7 @@ import { assertCan, BadInputError, ConflictError, Role, todayInVietnam, type Cac
 import { Account, AccountKind, AccountStatus, AssuranceLevel, Gender } from '../accounts/account.entity';
 import type { CachedAccount } from '../accounts/account.loader';
 import { checkPersonalIdNumber } from '../accounts/personal-id-number';
-import { MINIMUM_SELF_REGISTRATION_AGE, normaliseMobile, normaliseName } from '../accounts/registration-rules';
+import { ISO_3166_ALPHA_2, MINIMUM_SELF_REGISTRATION_AGE, normaliseMobile, normaliseName } from '../accounts/registration-rules';
 import { OtpPurpose } from '../otp/otp-challenge.entity';
 import { OTP_TTL_SECONDS, type OtpService } from '../otp/otp.service';
 import type { PostalPointDirectory } from '../postal-points/postal-point.directory';
@@ -15,12 +15,6 @@ import { VerificationPurpose } from './account-verification.entity';
 
 const EMAIL = /^[^\s@]{1,64}@[^\s@]+\.[^\s@]{2,}$/;
 const PASSPORT = /^[A-Z0-9]{6,20}$/;
-const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
-
-/** A real ISO 3166-1 alpha-2 region (Intl answers an unknown code with the code itself). */
-export function isNationality(code: string): boolean {
-  return /^[A-Z]{2}$/.test(code) && regionNames.of(code) !== code;
-}
 
 function ageOn(dateOfBirth: string, today: string): number {
   const [by, bm, bd] = dateOfBirth.split('-').map(Number);
@@ -56,7 +50,7 @@ export function checkCounterRegistration(input: CounterRegistration, today: stri
     }
   } else {
     if (!PASSPORT.test(document.documentNumber.trim().toUpperCase())) problems.push({ field: 'document.documentNumber', message: 'A passport number is 6–20 letters and digits.' });
-    if (!document.nationality || !isNationality(document.nationality)) problems.push({ field: 'document.nationality', message: 'Nationality is required for a passport: an ISO 3166 two-letter code, e.g. "JP".' });
+    if (!document.nationality || !ISO_3166_ALPHA_2.has(document.nationality)) problems.push({ field: 'document.nationality', message: 'Nationality is required for a passport: an ISO 3166 two-letter code, e.g. "JP".' });
     else if (document.nationality === 'VN') problems.push({ field: 'document.nationality', message: 'A Vietnamese citizen is registered with their chip ID card.' });
   }
   if (!problems.some((p) => p.field === 'document.dateOfBirth') && ageOn(document.dateOfBirth, today) < MINIMUM_SELF_REGISTRATION_AGE) {
@@ -104,9 +98,9 @@ export class CounterRegistrationService {
         Object.assign(conflict.extensions, { reason: 'ACCOUNT_EXISTS' });
         throw conflict;
       }
-      if (citizen) {
-        await manager.query(`UPDATE identity.registration_claims SET status = 'SUPERSEDED', updated_at = now() WHERE personal_id_number = $1 AND status = 'PENDING'`, [number]);
-      }
+      await (citizen
+        ? manager.query(`UPDATE identity.registration_claims SET status = 'SUPERSEDED', updated_at = now() WHERE personal_id_number = $1 AND status = 'PENDING'`, [number])
+        : manager.query(`UPDATE identity.registration_claims SET status = 'SUPERSEDED', updated_at = now() WHERE nationality = $1 AND passport_number = $2 AND status = 'PENDING'`, [document.nationality, number]));
       const accounts = manager.getRepository(Account);
       const now = new Date();
       const account = accounts.create({

@@ -14,24 +14,32 @@ import { AccountVerifications1795740000000 } from './migrations/1795740000000-ac
 import { AccountRelations1795750000000 } from './migrations/1795750000000-account-relations';
 import { IdentityQrCode } from '../qr/identity-qr.entity';
 import { IdentityQrCodes1795730000000 } from './migrations/1795730000000-identity-qr-codes';
+import { ForeignerRegistrationClaims1795770000000 } from './migrations/1795770000000-foreigner-registration-claims';
 
 import { Partner } from '../partners/partner.entity';
 import { Consent } from '../consents/consent.entity';
 import { Partners1795720000000 } from './migrations/1795720000000-partners';
 import { Consents1795720000001 } from './migrations/1795720000001-consents';
+import { Organisation } from '../organisations/organisation.entity';
+import { Delegation } from '../organisations/delegation.entity';
+import { OrganisationActivityEntry } from '../organisations/organisation-activity.entity';
+import { Organisations1795760000000 } from './migrations/1795760000000-organisations';
 
 export const IDENTITY_SCHEMA = 'identity';
 
 export function openIdentityDatabase(url: string, log: Logger): Promise<Database> {
   return openDatabase({
     url, schema: IDENTITY_SCHEMA, logger: log,
-    entities: [Account, RegistrationClaim, OtpChallenge, RefreshToken, AccessLogEntry, AccountStatusChange, AccountVerification, IdentityQrCode, Partner, Consent],
+    entities: [Account, RegistrationClaim, OtpChallenge, RefreshToken, AccessLogEntry, AccountStatusChange, AccountVerification, IdentityQrCode, Partner, Consent,
+      Organisation, Delegation, OrganisationActivityEntry],
     migrations: [
       CreateIdentity1763856000000, RegistrationClaims1795654800000, AccessLogAndAccountDetails1795700000000,
       AccountLifecycle1795710000000,
       AccountVerifications1795740000000, AccountRelations1795750000000,
       IdentityQrCodes1795730000000,
+      ForeignerRegistrationClaims1795770000000,
       Partners1795720000000, Consents1795720000001,
+      Organisations1795760000000,
     ],
   });
 }

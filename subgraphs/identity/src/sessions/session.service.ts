@@ -2,8 +2,8 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { IsNull, Not, type DataSource, type EntityManager } from 'typeorm';
 import {
-  ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_TYPE, assertCan, decodeCursor, isUuid, NotFoundError, pageSize, TOKEN_ALGORITHM, toConnection, UnauthenticatedError,
-  type AccessClaims, type Connection, type Principal,
+  ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_TYPE, ACTING_FOR_CLAIM, assertCan, decodeCursor, isUuid, NotFoundError, pageSize, TOKEN_ALGORITHM, toConnection, UnauthenticatedError,
+  type AccessClaims, type ActingFor, type Connection, type Principal,
 } from '../../../shared/src';
 import { Account, AssuranceLevel } from '../accounts/account.entity';
 import { canLogIn } from '../accounts/account-status';
@@ -26,15 +26,22 @@ const sha256 = (value: string) => createHash('sha256').update(value).digest('hex
 export class SessionService {
   constructor(private readonly db: DataSource, private readonly key: SigningKey, private readonly issuer: string, private readonly now = () => new Date()) {}
 
-  /** An access token for `account` in the session (refresh-token family) `sessionId`, named by its `sid` claim. */
-  async accessToken(account: Account, sessionId: string): Promise<{ token: string; expiresAt: Date }> {
+  /**
+   * An access token for `account` in the session (refresh-token family) `sessionId`, named by its `sid` claim.
+   * With `acting` (actForOrganisation), it also carries the `act_for` claim and lives no longer than `acting.until`
+   * (the delegation's expiry). Refreshing a session never issues one: `refresh` gives the person's own token, and
+   * acting again goes through actForOrganisation, which checks the delegation again.
+   */
+  async accessToken(account: Account, sessionId: string, acting?: ActingFor & { until: Date | null }): Promise<{ token: string; expiresAt: Date }> {
     const issuedAt = Math.floor(this.now().getTime() / 1000);
-    const expiresAt = new Date((issuedAt + ACCESS_TOKEN_TTL_SECONDS) * 1000);
+    const lifetime = Math.min(ACCESS_TOKEN_TTL_SECONDS, acting?.until ? Math.floor(acting.until.getTime() / 1000) - issuedAt : Infinity);
+    const expiresAt = new Date((issuedAt + lifetime) * 1000);
     const claims: AccessClaims = {
       role: account.role,
       level: account.level === AssuranceLevel.LEVEL_2 ? 2 : 1,
       ...(account.postalPointCode ? { postal_point: account.postalPointCode } : {}),
       ...(account.agencyCode ? { agency: account.agencyCode } : {}),
+      ...(acting ? { [ACTING_FOR_CLAIM]: { organisation_id: acting.organisationId, delegation_id: acting.delegationId, scopes: [...acting.scopes] } } : {}),
     };
     const token = await new SignJWT({ ...claims, [SESSION_ID_CLAIM]: sessionId })
       .setProtectedHeader({ alg: TOKEN_ALGORITHM, kid: this.key.kid, typ: ACCESS_TOKEN_TYPE })

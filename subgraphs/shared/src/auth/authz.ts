@@ -1,5 +1,5 @@
 import { ForbiddenError, UnauthenticatedError } from '../errors';
-import { Role, type Principal } from './roles';
+import { Role, type DelegationScope, type Principal } from './roles';
 
 /**
  * What justifies staff reading a person's data: the postal points where the person was registered, activated
@@ -81,6 +81,30 @@ export interface ActionResources {
   'identityQr.create': { accountId: string; isPerson: boolean; active: boolean; level: 1 | 2 | null };
   /** Scan (verify) someone's identity QR code: what it shows goes to the holder's access log. */
   'identityQr.verify': Record<string, never>;
+  // organisations and delegations
+  /** Register an organisation with oneself as its legal representative; `active` and `level` are the caller's account as the registry says now. */
+  'organisation.register': { accountId: string; isCitizen: boolean; active: boolean; level: 1 | 2 | null };
+  /** See an organisation: its representative, the accounts holding a live delegation of it (the caller's alone will do), administrators. */
+  'organisation.read': { representativeAccountId: string; delegateAccountIds: readonly string[] };
+  /** Grant and revoke an organisation's delegations; `active` and `level` are the caller's account as the registry says now. */
+  'organisation.manageDelegations': { representativeAccountId: string; active: boolean; level: 1 | 2 | null };
+  /** List an organisation's delegations and read its activity log. */
+  'organisation.readDelegations': { representativeAccountId: string };
+  /** See one delegation: the organisation's representative, the delegate, administrators. */
+  'delegation.read': { representativeAccountId: string; delegateAccountId: string };
+  /** List the organisations one represents or holds a delegation of, and the delegations one holds. */
+  'organisation.listForAccount': { accountId: string };
+  /**
+   * Obtain a token that acts for an organisation (actForOrganisation): its representative, or the delegate of
+   * `delegateAccountId`'s live delegation; `active` and `level` are the caller's account as the registry says now.
+   */
+  'organisation.startActing': { representativeAccountId: string; delegateAccountId: string | null; active: boolean; level: 1 | 2 | null };
+  /**
+   * Act for an organisation with one scope: what other subgraphs ask before doing something in an organisation's
+   * name (documents: submit a dossier for it with SUBMIT_DOSSIERS, list its dossiers with VIEW_DOSSIERS; payments:
+   * PAY_FEES). Only a token from actForOrganisation naming that organisation and that scope passes.
+   */
+  'organisation.act': { organisationId: string; scope: DelegationScope };
 }
 
 export type Action = keyof ActionResources;
@@ -141,7 +165,26 @@ const RULES: { [A in Action]: Rule<A> } = {
   // their agency or postal point, scans it. The token's level and the registry's must both say level 2.
   'identityQr.create': (p, r) => p.role === Role.CITIZEN && p.level === 2 && isSelf(p, r.accountId) && r.isPerson && r.active && r.level === 2,
   'identityQr.verify': (p) => p.level === 2 && ((p.role === Role.POSTAL_CLERK && !!p.postalPointCode) || (p.role === Role.OFFICIAL && !!p.agencyCode)),
+  // organisations and delegations: an organisation is used by people. Its legal representative (a citizen active at
+  // level 2, in the token and in the registry) registers it and alone grants and revokes delegations; delegates see
+  // it while their delegation lasts; administrators read it, never manage it. Acting in its name takes a token from
+  // actForOrganisation that names the organisation and the scope (the representative's names every scope).
+  'organisation.register': (p, r) => isActiveLevel2Citizen(p, r) && r.isCitizen && isSelf(p, r.accountId),
+  'organisation.read': (p, r) => isSelf(p, r.representativeAccountId) || r.delegateAccountIds.includes(p.accountId) || isAdministrator(p),
+  'organisation.manageDelegations': (p, r) => isActiveLevel2Citizen(p, r) && isSelf(p, r.representativeAccountId),
+  'organisation.readDelegations': (p, r) => isSelf(p, r.representativeAccountId) || isAdministrator(p),
+  'delegation.read': (p, r) => isSelf(p, r.representativeAccountId) || isSelf(p, r.delegateAccountId) || isAdministrator(p),
+  'organisation.listForAccount': (p, r) => isSelf(p, r.accountId),
+  'organisation.startActing': (p, r) => isActiveLevel2Citizen(p, r)
+    && (isSelf(p, r.representativeAccountId) || (r.delegateAccountId !== null && isSelf(p, r.delegateAccountId))),
+  'organisation.act': (p, r) => p.role === Role.CITIZEN && p.level === 2 && !!p.actingFor
+    && p.actingFor.organisationId === r.organisationId.toLowerCase() && p.actingFor.scopes.includes(r.scope),
 };
+
+/** A citizen whose token says level 2 and whose account, as the registry says now, is active at level 2. */
+function isActiveLevel2Citizen(p: Principal, registry: { active: boolean; level: 1 | 2 | null }): boolean {
+  return p.role === Role.CITIZEN && p.level === 2 && registry.active && registry.level === 2;
+}
 
 /** Whether `principal` may do `action` to `resource`; anonymous callers may do nothing that is listed here. */
 export function can<A extends Action>(principal: Principal | null, action: A, resource: ActionResources[A]): boolean {

@@ -1,6 +1,7 @@
 import { createLocalJWKSet, createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
 import { UnauthenticatedError } from '../errors';
-import { ACCESS_TOKEN_AUDIENCE, Role, type AccessClaims, type Principal } from './roles';
+import { isUuid } from '../text';
+import { ACCESS_TOKEN_AUDIENCE, ACTING_FOR_CLAIM, DELEGATION_SCOPES, Role, type AccessClaims, type ActingFor, type DelegationScope, type Principal } from './roles';
 
 export const TOKEN_ALGORITHM = 'ES256';
 /** RFC 9068: access tokens say what they are, so an ID token or another JWT signed by the same key is not one. */
@@ -36,9 +37,11 @@ export class TokenVerifier {
         clockTolerance: 30,
       });
       if (!Object.values(Role).includes(payload.role) || (payload.level !== 1 && payload.level !== 2)) throw new UnauthenticatedError('The access token is not valid.');
+      const actingFor = ACTING_FOR_CLAIM in payload ? readActingFor(payload[ACTING_FOR_CLAIM], payload.role, payload.level) : undefined;
       return {
         accountId: payload.sub!, role: payload.role, level: payload.level, postalPointCode: payload.postal_point, agencyCode: payload.agency,
         ...(typeof payload.client_id === 'string' ? { clientId: payload.client_id } : {}),
+        ...(actingFor ? { actingFor } : {}),
       };
     } catch (error) {
       if (error instanceof UnauthenticatedError) throw error;
@@ -54,4 +57,24 @@ export class TokenVerifier {
     if (!match) throw new UnauthenticatedError('The Authorization header must be "Bearer <access token>".');
     return this.verify(match[1]);
   }
+}
+
+/**
+ * The `act_for` claim, checked to the letter: an object with exactly `organisation_id` (a UUID), `delegation_id`
+ * (a UUID, or null for the legal representative) and `scopes` (known scopes, at least one, none twice), on a
+ * level-2 citizen's token, as identity issues it. Anything else makes the whole token invalid: a claim that grants
+ * authority is never half-read.
+ */
+export function readActingFor(claim: unknown, role: Role, level: number): ActingFor {
+  const invalid = () => new UnauthenticatedError('The access token is not valid.');
+  if (role !== Role.CITIZEN || level !== 2) throw invalid();
+  if (!claim || typeof claim !== 'object' || Array.isArray(claim)) throw invalid();
+  const value = claim as Record<string, unknown>;
+  if (Object.keys(value).sort().join(',') !== 'delegation_id,organisation_id,scopes') throw invalid();
+  const { organisation_id: organisationId, delegation_id: delegationId, scopes } = value;
+  if (typeof organisationId !== 'string' || !isUuid(organisationId)) throw invalid();
+  if (delegationId !== null && (typeof delegationId !== 'string' || !isUuid(delegationId))) throw invalid();
+  if (!Array.isArray(scopes) || !scopes.length || new Set(scopes).size !== scopes.length
+    || !scopes.every((s) => DELEGATION_SCOPES.includes(s as DelegationScope))) throw invalid();
+  return { organisationId: organisationId.toLowerCase(), delegationId: delegationId?.toLowerCase() ?? null, scopes: scopes as DelegationScope[] };
 }
