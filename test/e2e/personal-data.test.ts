@@ -43,6 +43,17 @@ describe('who sees whose personal data', () => {
     ]);
   });
 
+  it('a failed activation attempt relates no one: a clerk cannot open a stranger\'s data by trying a bogus card', async () => {
+    const citizen = await aLoggedInCitizen(stack);
+    const [, , , , counter] = await openPoints(stack, 5);
+    const pin = citizen.input.personalIdNumber as string;
+    const clerk = { role: Role.POSTAL_CLERK, postalPointCode: counter };
+    const bogus = { documentType: 'CHIP_ID_CARD', documentNumber: pin, issueDate: '2021-07-01', fullName: 'Không Phải Tên', dateOfBirth: '1990-04-12', gender: 'FEMALE' };
+    const attempt = await post(stack.gatewayUrl, ACTIVATE, { id: citizen.accountId, d: bogus }, await stack.tokenFor({ ...clerk, level: 2 }));
+    expect(attempt.errors?.[0].extensions?.reason).toBe('DOCUMENT_MISMATCH');
+    expect((await whatStaffSee(stack, clerk, pin)).errors).toEqual(['FORBIDDEN']);
+  });
+
   it('the counter that activated a person, and the police who did, are related to them from then on', async () => {
     const citizen = await aLoggedInCitizen(stack);
     const [, , , counter] = await openPoints(stack, 4);

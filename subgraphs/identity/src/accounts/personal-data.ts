@@ -16,7 +16,8 @@ export type Relations = Omit<PersonalDataResource, 'accountId'>;
 /**
  * Per request, for every account whose personal data staff ask for: the postal points and agencies that
  * justify it, in one statement. A person is related to a postal point where they chose to be verified,
- * were activated, registered at the counter or otherwise checked in person, and to the agency whose
+ * were activated, registered at the counter or checked in person with a document that matched (a failed
+ * check relates no one: otherwise a bogus activation attempt would open anyone's data), and to the agency whose
  * official activated them; and, as the documents subgraph tells it (events), to the agency handling each
  * dossier they applied for and the postal point that received it. Staff who verified the person's identity
  * QR code in the last QR_RELATION_MINUTES may read their data too.
@@ -27,10 +28,10 @@ export function createRelationsLoader(db: DataSource): DataLoader<string, Relati
     const rows = valid.length ? ((await db.query(
       `SELECT a.id,
               array_remove(ARRAY[a.verification_postal_point_code, a.activated_postal_point_code], NULL)
-                || coalesce((SELECT array_agg(DISTINCT v.postal_point_code) FROM identity.account_verifications v WHERE v.account_id = a.id AND v.postal_point_code IS NOT NULL), '{}')
+                || coalesce((SELECT array_agg(DISTINCT v.postal_point_code) FROM identity.account_verifications v WHERE v.account_id = a.id AND v.matched AND v.postal_point_code IS NOT NULL), '{}')
                 || coalesce((SELECT array_agg(DISTINCT r.postal_point_code) FROM identity.account_relations r WHERE r.account_id = a.id AND r.postal_point_code IS NOT NULL), '{}') AS points,
               array_remove(ARRAY[a.activated_agency_code], NULL)
-                || coalesce((SELECT array_agg(DISTINCT v.agency_code) FROM identity.account_verifications v WHERE v.account_id = a.id AND v.agency_code IS NOT NULL), '{}')
+                || coalesce((SELECT array_agg(DISTINCT v.agency_code) FROM identity.account_verifications v WHERE v.account_id = a.id AND v.matched AND v.agency_code IS NOT NULL), '{}')
                 || coalesce((SELECT array_agg(DISTINCT r.agency_code) FROM identity.account_relations r WHERE r.account_id = a.id AND r.agency_code IS NOT NULL), '{}') AS agencies,
               coalesce((SELECT array_agg(DISTINCT q.verified_by_account_id::text) FROM identity.qr_codes q
                         WHERE q.account_id = a.id AND q.used_at >= now() - make_interval(mins => $2)), '{}') AS verifiers
