@@ -7,6 +7,7 @@ import { VERIFY_IDENTITY_FLOOR_MS } from '../../subgraphs/identity/src/ekyc/veri
 import { PARTNER_TOKEN_FAILURES_PER_CLIENT } from '../../subgraphs/identity/src/partners/partner.service';
 import { Role } from '../../subgraphs/shared/src';
 import { aLoggedInCitizen, aPersonalIdNumber, aMobile, GOOD_PASSWORD, LOGIN, smsTo } from '../kit/builders';
+import { testGatewayProof } from '../kit/gateway-proof';
 import { gql, post, type GraphQLResponse } from '../kit/gql';
 import { useStack, type Stack } from '../kit/stack';
 
@@ -161,7 +162,7 @@ describe('partners, consent and identity checks (eKYC)', () => {
       expect(new Set(Object.values(statements)).size).toBe(1);
     });
 
-    it('limits failures per client id in Redis: of 15 parallel wrong secrets 10 are checked; then even the right one waits', async () => {
+    it('limits failures per client id and address in Redis: of 15 parallel wrong secrets 10 are checked; then even the right one waits there', async () => {
       const partner = await aPartner(stack);
       const other = await aPartner(stack);
       const wrong = await Promise.all(Array.from({ length: 15 }, () => post(stack.gatewayUrl, ISSUE, { id: partner.clientId, secret: 'guess' })));
@@ -170,9 +171,17 @@ describe('partners, consent and identity checks (eKYC)', () => {
       expect(counted.filter((c) => c === 'RATE_LIMITED')).toHaveLength(15 - PARTNER_TOKEN_FAILURES_PER_CLIENT.limit);
       const locked = await post(stack.gatewayUrl, ISSUE, { id: partner.clientId, secret: partner.clientSecret });
       expect(locked.errors?.[0].extensions).toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: expect.any(Number) });
-      const ttl = await stack.redis.ttl(`${stack.keyPrefix}limit:partner-token-client:${partner.clientId}`);
+      const [key] = await stack.redis.keys(`${stack.keyPrefix}limit:partner-token-client-ip:*|${partner.clientId}`);
+      const ttl = await stack.redis.ttl(key);
       expect(ttl).toBeGreaterThan(0);
       expect(ttl).toBeLessThanOrEqual(PARTNER_TOKEN_FAILURES_PER_CLIENT.windowSeconds);
+      // Counted per address too: someone who knows the bank's client id cannot lock the bank out from elsewhere.
+      const body = JSON.stringify({ query: ISSUE, variables: { id: partner.clientId, secret: partner.clientSecret } });
+      const fromTheBank = await fetch(`${stack.identity.url}/graphql`, {
+        method: 'POST', body,
+        headers: { 'content-type': 'application/json', 'x-gateway-proof': await testGatewayProof('identity', body, '203.0.113.9') },
+      });
+      expect(((await fromTheBank.json()) as any).data.issuePartnerToken.accessToken).toEqual(expect.any(String));
       // Another client is not affected; and a right secret gives its attempt back.
       for (let i = 0; i < PARTNER_TOKEN_FAILURES_PER_CLIENT.limit + 2; i++) await tokenOf(stack, other);
     });

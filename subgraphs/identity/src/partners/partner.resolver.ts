@@ -37,7 +37,7 @@ export class PartnerResolver {
     description: 'A partner\'s machine client exchanges its client id and secret for a short-lived access token (role PARTNER_BANK). '
       + 'Partners never log in with a password and an SMS code.',
   })
-  issuePartnerToken(@Arg('clientId', () => String) clientId: string, @Arg('clientSecret', () => String) clientSecret: string): Promise<PartnerToken> {
-    return this.service.issueToken(clientId, clientSecret);
+  issuePartnerToken(@Arg('clientId', () => String) clientId: string, @Arg('clientSecret', () => String) clientSecret: string, @Ctx() ctx: IdentityContext): Promise<PartnerToken> {
+    return this.service.issueToken(clientId, clientSecret, ctx.clientIp);
   }
 }

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import {
+import { clientIpSubject,
   assertCan, BadInputError, can, ConflictError, decodeCursor, isUuid, NotFoundError, pageSize, toConnection, UnauthenticatedError,
   type Connection, type LimitRule, type Principal, type RateLimiter,
 } from '../../../shared/src';
@@ -10,11 +10,12 @@ import type { PartnerTokenSigner } from './partner-token';
 import type { PartnerCredentials, PartnerToken } from './partner.types';
 
 /**
- * Failed token requests per client id in 15 minutes. Each request is counted before its secret is checked, and a
- * right secret gives its count back: only failures add up. (A 256-bit secret cannot be guessed anyway; the limit
- * keeps a misconfigured or hostile client from hammering the endpoint.)
+ * Failed token requests per client id and client address in 15 minutes. Each request is counted before its secret
+ * is checked, and a right secret gives its count back: only failures add up. A 256-bit secret cannot be guessed
+ * anyway: the limit keeps a misconfigured or hostile client from hammering the endpoint. It is per address as well
+ * as per client id so that someone who knows a bank's client id cannot lock the bank out from elsewhere.
  */
-export const PARTNER_TOKEN_FAILURES_PER_CLIENT: LimitRule = { name: 'partner-token-client', limit: 10, windowSeconds: 15 * 60 };
+export const PARTNER_TOKEN_FAILURES_PER_CLIENT: LimitRule = { name: 'partner-token-client-ip', limit: 10, windowSeconds: 15 * 60 };
 
 /** One answer for an unknown client id, a wrong secret and a deactivated partner. */
 const WRONG_CREDENTIALS = 'The client id or the client secret is not valid.';
@@ -79,17 +80,18 @@ export class PartnerService {
    * a deactivated partner get the same answer after the same work (one lookup, one HMAC, one comparison). The
    * attempt is counted per client id before the secret is checked.
    */
-  async issueToken(clientId: string, clientSecret: string): Promise<PartnerToken> {
+  async issueToken(clientId: string, clientSecret: string, clientIp: string): Promise<PartnerToken> {
     // Client ids are short and plain; anything else is no one's (and must not become a Redis key as it is).
     const subject = clientId.trim().toLowerCase().slice(0, 64);
-    await this.limiter.consume(PARTNER_TOKEN_FAILURES_PER_CLIENT, subject, 'Too many failed token requests for this client id; try again later.');
+    const limitSubject = `${clientIpSubject(clientIp)}|${subject}`;
+    await this.limiter.consume(PARTNER_TOKEN_FAILURES_PER_CLIENT, limitSubject, 'Too many failed token requests for this client id from this address; try again later.');
     const partner = CLIENT_ID_PATTERN.test(subject)
       ? await this.db.getRepository(Partner).createQueryBuilder('p').addSelect('p.secretHash').where('p.client_id = :subject', { subject }).getOne()
       // Keep the same work for a client id that cannot exist: a lookup that finds nothing.
       : await this.db.getRepository(Partner).createQueryBuilder('p').addSelect('p.secretHash').where('false').getOne();
     const secretOk = verifyClientSecret(clientSecret, partner?.secretHash ?? UNKNOWN_CLIENT_SECRET_HASH);
     if (!partner || !secretOk || !partner.active) throw new UnauthenticatedError(WRONG_CREDENTIALS);
-    await this.limiter.refund(PARTNER_TOKEN_FAILURES_PER_CLIENT, subject);
+    await this.limiter.refund(PARTNER_TOKEN_FAILURES_PER_CLIENT, limitSubject);
     const { token, expiresAt } = await this.signer.sign(partner);
     return { accessToken: token, tokenType: 'Bearer', expiresAt, partnerId: partner.id };
   }
