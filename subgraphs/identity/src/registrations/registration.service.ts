@@ -12,6 +12,9 @@ import type { PostalPointDirectory } from '../postal-points/postal-point.directo
 import type { SmsSender } from '../sms/sms-sender';
 import { ClaimStatus, RegistrationClaim } from './registration-claim.entity';
 
+/** Notices to a holder whose number was registered again: one a day is enough to warn them. */
+export const REGISTRATION_NOTICES_PER_PHONE: LimitRule = { name: 'registration-notice-phone', limit: 1, windowSeconds: 24 * 3600 };
+
 /** How long a claim may wait for its phone (codes live 5 minutes; resendOtp renews them within this). */
 export const CLAIM_TTL_SECONDS = 24 * 3600;
 
@@ -195,16 +198,18 @@ export class RegistrationService {
   }
 
   /**
-   * Tells the holder that their number (or passport) was registered again, within their phone's SMS limit.
+   * Tells the holder that their number (or passport) was registered again, at most once a day and on a budget
+   * of its own: counted against the phone's code budget, repeated registrations of someone's number would
+   * block their login codes for an hour.
    * Silent in every outcome: a limit reached (or Redis down) means no notice, never an error the registrant
    * would see. Its result stands in for "the code was sent", so a failing SMS gateway looks the same as for a
    * free identity.
    */
   private async noticeToHolder(holderPhone: string, notice: string): Promise<boolean> {
     try {
-      await this.otp.reserveSend(holderPhone);
+      await this.limiter.consume(REGISTRATION_NOTICES_PER_PHONE, holderPhone, 'notice already sent');
     } catch (error) {
-      this.log.info('registration notice not sent: the holder\'s phone is at its SMS limit, or limits cannot be checked', { error: (error as Error).message });
+      this.log.info('registration notice not sent: one was sent to this phone today, or limits cannot be checked', { error: (error as Error).message });
       return true;
     }
     return this.sms.send(holderPhone, notice).then(() => true, (error: Error) => {
