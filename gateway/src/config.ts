@@ -12,6 +12,15 @@ export const gatewayEnvShape = {
   IDENTITY_URL: z.string().url().optional(),
   DOCUMENTS_URL: z.string().url().optional(),
   PAYMENTS_URL: z.string().url().optional(),
+  /**
+   * Optional. With it the gateway reads identity's event stream and refuses, from memory, access tokens whose session
+   * or delegation has ended (subgraphs/shared/src/auth/revocations.ts), before planning anything. Without it the
+   * gateway verifies tokens statelessly (signature and expiry only) and passes such a token on: the subgraphs, which
+   * read the stream themselves, refuse it.
+   */
+  REDIS_URL: z.string().url().optional(),
+  /** The deployment's key prefix, the same as the subgraphs' (the stream is `<prefix>events:identity`). */
+  REDIS_KEY_PREFIX: z.string().default('nig:'),
   /** A hung subgraph must not hang the request: @apollo/gateway has no timeout of its own. */
   SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   /**

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { ApolloGateway } from '@apollo/gateway';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
-import { createLogger, GatewayProofSigner, operationLimitsMiddleware, startHttpService, TokenVerifier, type Logger, type RunningService } from '../../subgraphs/shared/src';
+import { createLogger, GatewayProofSigner, operationLimitsMiddleware, startHttpService, startRevocationList, TokenVerifier, type Logger, type RunningService } from '../../subgraphs/shared/src';
 import { operationLimitsOf, type GatewayConfig } from './config';
 import { EXPLORER_HTML } from './explorer';
 import { SubgraphDataSource, type GatewayContext } from './subgraph-data-source';
@@ -25,7 +25,13 @@ export async function startGateway(config: GatewayConfig, overrides: { log?: Log
   // The cost analysis reads list types and `first` from the API schema, known once the supergraph is loaded.
   let apiSchema: GraphQLSchema | undefined;
   gateway.onSchemaLoadOrUpdate(({ apiSchema: loaded }) => { apiSchema = loaded; });
-  const verifier = new TokenVerifier({ jwksUrl: config.IDENTITY_JWKS_URL }, config.JWT_ISSUER);
+  // Ended sessions and delegations are refused here too when REDIS_URL is set. Without it the gateway stays
+  // stateless (it checks signatures and expiry) and the subgraphs, which all read identity's events, refuse them.
+  const revocations = await startRevocationList(config.REDIS_URL, {
+    keyPrefix: config.REDIS_KEY_PREFIX, log, name: 'gateway-revocations',
+    unconfigured: 'REDIS_URL is not set: the gateway verifies tokens statelessly; tokens of ended sessions and delegations are refused by the subgraphs, not here',
+  });
+  const verifier = new TokenVerifier({ jwksUrl: config.IDENTITY_JWKS_URL }, config.JWT_ISSUER, { revocations });
   const service = await startHttpService<GatewayContext>({
     name: 'gateway', host: config.HOST, port: config.GATEWAY_PORT, production: config.NODE_ENV === 'production', log,
     trustProxy: config.TRUST_PROXY,
@@ -53,5 +59,5 @@ export async function startGateway(config: GatewayConfig, overrides: { log?: Log
       }
     },
   });
-  return service;
+  return { ...service, async stop() { await service.stop(); await revocations.stop(); } };
 }

@@ -109,8 +109,10 @@ describe('the account life cycle, through the gateway', () => {
     const changed = await gql(stack.gatewayUrl, BY_EVENT[event], { id: citizen.accountId, reason: 'ID card reported stolen' }, token);
     expect(Object.values(changed)[0]).toMatchObject({ id: citizen.accountId, status: event === 'SUSPEND' ? 'SUSPENDED' : 'REVOKED' });
     expect((await snapshot(stack, citizen.accountId)).live).toBe(0);
-    // The cached account was purged: the holder's still-valid access token reads the new status at once.
-    expect((await gql(stack.gatewayUrl, STATUS, {}, citizen.token)).me).toEqual({ status: event === 'SUSPEND' ? 'SUSPENDED' : 'REVOKED', lockedUntil: null });
+    // The holder's access token ended with their sessions; the cached account was purged, so any token reads the new status at once.
+    expect((await gqlError(stack.gatewayUrl, STATUS, {}, citizen.token)).extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'SESSION_ENDED' });
+    const fresh = await stack.tokenFor({ role: Role.CITIZEN, accountId: citizen.accountId, level: 2 });
+    expect((await gql(stack.gatewayUrl, STATUS, {}, fresh)).me).toEqual({ status: event === 'SUSPEND' ? 'SUSPENDED' : 'REVOKED', lockedUntil: null });
 
     expect((await gqlError(stack.gatewayUrl, VERIFY, { challengeId: pending.challengeId, code })).extensions?.code).toBe('FORBIDDEN');
     expect((await gqlError(stack.gatewayUrl, LOGIN, { username, password: GOOD_PASSWORD })).extensions?.code).toBe('FORBIDDEN');
@@ -142,7 +144,8 @@ describe('the account life cycle, through the gateway', () => {
       { event: 'SUSPEND', reason: 'Suspicious logins from abroad' },
     ]);
 
-    const { me } = await gql(stack.gatewayUrl, HISTORY_AND_LOG, {}, citizen.token);
+    // The suspension ended the holder's sessions; they read their history after logging in again (a fresh token).
+    const { me } = await gql(stack.gatewayUrl, HISTORY_AND_LOG, {}, await stack.tokenFor({ role: Role.CITIZEN, accountId: citizen.accountId, level: 2 }));
     expect(me.statusHistory.edges.map((e: any) => e.node)).toEqual([
       { event: 'REINSTATE', fromStatus: 'SUSPENDED', toStatus: 'ACTIVE', reason: 'The holder confirmed at the counter', changedByRole: 'ADMINISTRATOR', occurredAt: expect.any(String) },
       { event: 'SUSPEND', fromStatus: 'ACTIVE', toStatus: 'SUSPENDED', reason: 'Suspicious logins from abroad', changedByRole: 'ADMINISTRATOR', occurredAt: expect.any(String) },
@@ -177,7 +180,8 @@ describe('the account life cycle, through the gateway', () => {
     const newPassword = 'Hoa-Sen-2027!';
     await gql(stack.gatewayUrl, `mutation($c: ID!, $code: String!, $p: String!) { resetPassword(challengeId: $c, code: $code, newPassword: $p) }`,
       { c: requestPasswordReset.challengeId, code: await lastOtp(stack, citizen.input.phone as string), p: newPassword });
-    expect((await gql(stack.gatewayUrl, STATUS, {}, citizen.token)).me).toEqual({ status: 'ACTIVE', lockedUntil: null });
+    // The reset ended every session (the old token with them); a fresh one reads the lock lifted.
+    expect((await gql(stack.gatewayUrl, STATUS, {}, await stack.tokenFor({ role: Role.CITIZEN, accountId: citizen.accountId, level: 2 }))).me).toEqual({ status: 'ACTIVE', lockedUntil: null });
     expect((await gql(stack.gatewayUrl, LOGIN, { username, password: newPassword })).login.challengeId).toBeTruthy();
   });
 });

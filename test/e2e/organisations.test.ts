@@ -350,7 +350,7 @@ describe('organisations, delegations and acting for an organisation', () => {
       expect(await rowCounts(stack)).toEqual(before);
     });
 
-    it('stops under a revoked delegation: no new token; identity refuses the old one at once, other subgraphs when it expires (15 minutes at most)', async () => {
+    it('stops under a revoked delegation: no new token; identity refuses the old one at once, the gateway and the other subgraphs within a second', async () => {
       const person = await aLevel2Person(stack);
       const organisation = await anOrganisation(stack, representative);
       const delegation = await grant(stack, representative, organisation.id, person, [DelegationScope.VIEW_DOSSIERS]);
@@ -363,10 +363,14 @@ describe('organisations, delegations and acting for an organisation', () => {
       expect(refused.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'DELEGATION_REVOKED' });
       expect(refused.errors?.[0].message).toMatch(/revoked/);
       const old = await post(stack.gatewayUrl, CREATE_QR, {}, acting.accessToken);
-      expect(old.errors?.[0].extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'ACT_ENDED' });
-      // Documents and payments cannot see the revocation: they accept the token until its exp.
+      // Refused as the token is read (the revocation list), before the mutation's own check (ACT_ENDED) is reached.
+      expect(old.errors?.[0].extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'DELEGATION_ENDED' });
+      // Documents and payments learn of the revocation from identity's events: they refuse the token long before its exp.
       expect(decodeJwt(acting.accessToken).exp! - decodeJwt(acting.accessToken).iat!).toBeLessThanOrEqual(15 * 60);
-      expect((await gql(urlOf(stack, 'documents'), `{ publicService(code: "GPLX_EXCHANGE") { code } }`, {}, acting.accessToken)).publicService.code).toBe('GPLX_EXCHANGE');
+      for (const [subgraph, query] of [['documents', `{ publicService(code: "GPLX_EXCHANGE") { code } }`], ['payments', `{ __typename }`]] as const) {
+        await expect.poll(async () => (await post(urlOf(stack, subgraph), query, {}, acting.accessToken)).errors?.[0].extensions, { timeout: 5_000, interval: 50 })
+          .toMatchObject({ code: 'UNAUTHENTICATED', reason: 'DELEGATION_ENDED' });
+      }
       // The former delegate no longer sees the organisation.
       expect((await gql(stack.gatewayUrl, ORGANISATION, { id: organisation.id }, person.token)).organisation).toBeNull();
       expect((await gql(stack.gatewayUrl, MY_ORGANISATIONS, {}, person.token)).myOrganisations.edges).toEqual([]);
@@ -395,9 +399,9 @@ describe('organisations, delegations and acting for an organisation', () => {
       await gql(stack.gatewayUrl, CREATE_QR, {}, acting.accessToken);
       // A mutation refused after its record still shows: it was attempted for the organisation.
       expect(codes(await post(stack.gatewayUrl, `mutation($id: ID!) { revokeSession(sessionId: $id) }`, { id: randomUUID() }, acting.accessToken))).toEqual(['NOT_FOUND']);
-      await gql(stack.gatewayUrl, REVOKE, { id: delegation.id }, representative.token);
       // A query does not act: nothing is recorded for it.
       await gql(stack.gatewayUrl, ME_ACTING, {}, acting.accessToken);
+      await gql(stack.gatewayUrl, REVOKE, { id: delegation.id }, representative.token);
 
       const all = (await gql(stack.gatewayUrl, ACTIVITY, { id: organisation.id, first: 100 }, representative.token)).organisation.activity.edges.map((e: any) => e.node);
       expect(all.map((e: any) => [e.operation, e.actor.id, e.delegation?.id ?? null, e.subjectId])).toEqual([
@@ -482,5 +486,48 @@ describe('organisations, delegations and acting for an organisation', () => {
         }
       }
     });
+  });
+});
+
+describe('dossiers submitted for an organisation (documents checks organisation.act)', () => {
+  const stack = useStack({ postalPoints: 20 });
+  const SUBMIT = `mutation($d: Date!) { submitDossier(input: { serviceCode: "PROMOTION_NOTICE", appointmentDate: $d }) { id organisation { id name } applicant { id } } }`;
+  const ORG_DOSSIERS = `query($id: ID!) { organisation(id: $id) { id dossiers(first: 10) { edges { node { id organisation { id } } } } } }`;
+  const DOSSIER = `query($id: ID!) { dossier(id: $id) { id } }`;
+  const appointment = () => new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10);
+
+  it('a delegate with SUBMIT_DOSSIERS submits for it, one with VIEW_DOSSIERS sees its dossiers, others cannot; the representative reads the act in the activity log', async () => {
+    const [representative, submitter, viewer, payer, stranger] = await Promise.all([1, 2, 3, 4, 5].map(() => aLevel2Person(stack)));
+    const organisation = await anOrganisation(stack, representative, 'Công ty Cổ phần Hồ Gươm');
+    await grant(stack, representative, organisation.id, submitter, [DelegationScope.SUBMIT_DOSSIERS]);
+    await grant(stack, representative, organisation.id, viewer, [DelegationScope.VIEW_DOSSIERS]);
+    await grant(stack, representative, organisation.id, payer, [DelegationScope.PAY_FEES]);
+
+    const asSubmitter = (await act(stack, submitter, organisation.id)).accessToken;
+    const { submitDossier } = await gql(stack.gatewayUrl, SUBMIT, { d: appointment() }, asSubmitter);
+    expect(submitDossier).toMatchObject({ organisation: { id: organisation.id, name: 'Công ty Cổ phần Hồ Gươm' }, applicant: { id: submitter.accountId } });
+
+    // Outside the delegation's scope: refused, nothing submitted.
+    const asPayer = (await act(stack, payer, organisation.id)).accessToken;
+    expect(codes(await post(stack.gatewayUrl, SUBMIT, { d: appointment() }, asPayer))).toEqual(['FORBIDDEN']);
+
+    const asViewer = (await act(stack, viewer, organisation.id)).accessToken;
+    const listed = (await gql(stack.gatewayUrl, ORG_DOSSIERS, { id: organisation.id }, asViewer)).organisation.dossiers.edges.map((e: any) => e.node.id);
+    expect(listed).toEqual([submitDossier.id]);
+    expect((await gql(stack.gatewayUrl, DOSSIER, { id: submitDossier.id }, asViewer)).dossier).toEqual({ id: submitDossier.id });
+    // The same people without acting, another scope, a stranger: the list is refused, the dossier is not shown.
+    for (const token of [viewer.token, asPayer, stranger.token]) {
+      expect((await gql(stack.gatewayUrl, DOSSIER, { id: submitDossier.id }, token)).dossier).toBeNull();
+    }
+    expect(codes(await post(`${stack.documents.url}/graphql`, `query($r: [_Any!]!) { _entities(representations: $r) { ... on Organisation { dossiers { edges { node { id } } } } } }`,
+      { r: [{ __typename: 'Organisation', id: organisation.id }] }, asPayer, { asGatewayTo: 'documents' }))).toEqual(['FORBIDDEN']);
+    // The applicant still sees what they submitted, as themself.
+    expect((await gql(stack.gatewayUrl, DOSSIER, { id: submitDossier.id }, submitter.token)).dossier).toEqual({ id: submitDossier.id });
+
+    // Documents tells identity (an event); the act appears in the organisation's activity log.
+    await expect.poll(async () => {
+      const { organisation: o } = await gql(stack.gatewayUrl, `query($id: ID!) { organisation(id: $id) { activity(first: 20) { edges { node { operation subjectId actor { id } } } } } }`, { id: organisation.id }, representative.token);
+      return o.activity.edges.map((e: any) => e.node).filter((n: any) => n.operation === 'submitDossier');
+    }, { timeout: 10_000, interval: 100 }).toEqual([{ operation: 'submitDossier', subjectId: submitDossier.id, actor: { id: submitter.accountId } }]);
   });
 });

@@ -71,6 +71,8 @@ export async function startStack(options: { postalPoints?: number; redisUrl?: st
     SUPERGRAPH_PATH: path.join(__dirname, '../../schema/supergraph.graphql'),
     IDENTITY_URL: `${identity.url}/graphql`, DOCUMENTS_URL: `${documents.url}/graphql`, PAYMENTS_URL: `${payments.url}/graphql`,
     IDENTITY_JWKS_URL: jwks,
+    // The gateway reads identity's events to refuse tokens of ended sessions and delegations (revocations.ts).
+    REDIS_URL: redisUrl, REDIS_KEY_PREFIX: keyPrefix,
   }));
   const redis = new Redis(inject('redisUrl'), { lazyConnect: false, maxRetriesPerRequest: 1 });
   const counters = [identity.database.queries, documents.database.queries, payments.database.queries];

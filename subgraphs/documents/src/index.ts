@@ -1,10 +1,11 @@
 import 'reflect-metadata';
-import { Cache, connectRedis, OutboxRelay, OutboxWriter, createLogger, ResolverContainer, startSubgraph, TokenVerifier, type Database, type Logger, type RunningService } from '../../shared/src';
+import { Cache, connectRedis, OutboxRelay, OutboxWriter, createLogger, ResolverContainer, startRevocationList, startSubgraph, TokenVerifier, type Database, type Logger, type RunningService } from '../../shared/src';
 import type { DocumentsConfig } from './config';
 import type { DocumentsLoaders } from './context';
 import { DOCUMENTS_SCHEMA, openDocumentsDatabase } from './database/data-source';
 import { createDossierLoader } from './dossiers/dossier.loader';
 import { AccountDossiersResolver, DossierResolver } from './dossiers/dossier.resolver';
+import { OrganisationDossiersResolver } from './organisations/organisation-dossiers.resolver';
 import { DossierService } from './dossiers/dossier.service';
 import { PublicServiceResolver } from './public-services/public-service.resolver';
 import { PublicServiceCatalogue, type CachedService } from './public-services/public-service.service';
@@ -17,6 +18,7 @@ export async function startDocuments(config: DocumentsConfig, overrides: { log?:
   const log = overrides.log ?? createLogger({ service: 'documents', level: config.LOG_LEVEL });
   const redis = await connectRedis(config.REDIS_URL, log, 'documents');
   const database = await openDocumentsDatabase(config.DATABASE_URL, log);
+  const revocations = await startRevocationList(config.REDIS_URL, { keyPrefix: config.REDIS_KEY_PREFIX, log, name: 'documents-revocations' });
   const serviceCache = new Cache<CachedService>(redis, 'documents:public-service:v1', { ttlSeconds: 600, log, keyPrefix: config.REDIS_KEY_PREFIX });
   const catalogue = new PublicServiceCatalogue(database.dataSource, serviceCache);
   const dossiers = new DossierService(database.dataSource, log, new OutboxWriter(DOCUMENTS_SCHEMA));
@@ -24,16 +26,18 @@ export async function startDocuments(config: DocumentsConfig, overrides: { log?:
   const container = new ResolverContainer()
     .register(new PublicServiceResolver(catalogue))
     .register(new DossierResolver(dossiers))
-    .register(new AccountDossiersResolver(dossiers));
+    .register(new AccountDossiersResolver(dossiers))
+    .register(new OrganisationDossiersResolver(dossiers));
 
   const service = await startSubgraph<DocumentsLoaders>({
     name: 'documents', host: config.HOST, port: config.DOCUMENTS_PORT, production: config.NODE_ENV === 'production', log,
     schema: await buildDocumentsSchema(),
     database, redis, container,
     gatewayPublicKey: config.GATEWAY_PUBLIC_KEY,
-    verifier: new TokenVerifier({ jwksUrl: config.IDENTITY_JWKS_URL }, config.JWT_ISSUER),
+    // Refuses tokens of sessions and delegations identity has ended, from memory (shared/src/auth/revocations.ts).
+    verifier: new TokenVerifier({ jwksUrl: config.IDENTITY_JWKS_URL }, config.JWT_ISSUER, { revocations }),
     loaders: () => ({ services: catalogue.loader(), dossiers: createDossierLoader(database.dataSource) }),
-    onStop: async () => { await relay.stop(); await database.dataSource.destroy(); redis?.disconnect(); },
+    onStop: async () => { await relay.stop(); await revocations.stop(); await database.dataSource.destroy(); redis?.disconnect(); },
   });
   relay.start();
   return { ...service, database };

@@ -1,12 +1,14 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { Cache, connectRedis, createLogger, createRedis, RateLimiter, ResolverContainer, startSubgraph, StreamConsumer, type Logger, type RunningService } from '../../shared/src';
+import {
+  Cache, connectRedis, createLogger, createRedis, OutboxRelay, RateLimiter, ResolverContainer, startRevocationList, startSubgraph, StreamConsumer, everyHandler, type Logger, type RunningService,
+} from '../../shared/src';
 import { createAccountLoader, type CachedAccount } from './accounts/account.loader';
 import { AccountResolver } from './accounts/account.resolver';
 import { AccountService } from './accounts/account.service';
 import type { IdentityConfig } from './config';
-import { openIdentityDatabase } from './database/data-source';
+import { IDENTITY_SCHEMA, openIdentityDatabase } from './database/data-source';
 import { OtpService } from './otp/otp.service';
 import { RegistrationService } from './registrations/registration.service';
 import { GraphqlPostalPointDirectory, type PostalPointDirectory } from './postal-points/postal-point.directory';
@@ -15,6 +17,7 @@ import { AccountAccessLogResolver } from './access-log/access-log.resolver';
 import { AccessLogService } from './access-log/access-log.service';
 import { AccessLogRecorder } from './access-log/access-log.recorder';
 import { dossierPartiesHandler } from './relations/dossier-parties.handler';
+import { organisationActedHandler } from './relations/organisation-acted.handler';
 import { createRelationsLoader, createStaffReadLog } from './accounts/personal-data';
 import { ActivationResolver } from './activation/activation.resolver';
 import { ActivationService } from './activation/activation.service';
@@ -25,6 +28,7 @@ import { QrPayloadCodec } from './qr/qr-payload';
 import { SessionService } from './sessions/session.service';
 import { SessionResolver } from './sessions/session.resolver';
 import { SessionTokenVerifier } from './sessions/session-token';
+import { SessionEvents } from './sessions/session.events';
 import { AccountLifecycleResolver } from './accounts/account-lifecycle.resolver';
 import { AccountLifecycleService } from './accounts/account-lifecycle.service';
 import { PasswordResolver } from './passwords/password.resolver';
@@ -75,7 +79,14 @@ export async function startIdentity(
     otpSecret = randomBytes(32).toString('base64url');
   }
   const otp = new OtpService(database.dataSource, sms, limiter, otpSecret, undefined, log);
-  const sessions = new SessionService(database.dataSource, key, config.JWT_ISSUER);
+  // Ended sessions and delegations (shared/src/auth/revocations.ts): announced through identity's outbox and relay,
+  // refused by every verifier that reads the stream, identity's own included. The replica that ends a session also
+  // notes it in its own list as its transaction commits, so identity refuses the token at once; other replicas, and
+  // every other subgraph and the gateway, within a second (the relay's round, then XREAD).
+  const revocations = await startRevocationList(config.REDIS_URL, { keyPrefix: config.REDIS_KEY_PREFIX, log, name: 'identity-revocations' });
+  const sessionEvents = new SessionEvents(IDENTITY_SCHEMA, { db: database.dataSource, list: revocations });
+  const relay = new OutboxRelay(database.dataSource, redis, { schema: IDENTITY_SCHEMA, subgraph: 'identity', keyPrefix: config.REDIS_KEY_PREFIX, log });
+  const sessions = new SessionService(database.dataSource, key, config.JWT_ISSUER, undefined, sessionEvents);
   const accounts = new AccountService(database.dataSource, otp, sessions, limiter, { loginAttemptsPerIp: config.LOGIN_ATTEMPTS_PER_IP }, overrides.verifyPassword);
   const postalPoints = overrides.postalPoints ?? new GraphqlPostalPointDirectory(config.PAYMENTS_URL);
   const registrations = new RegistrationService(database.dataSource, otp, sms, postalPoints, limiter, log, { registrationsPerIp: config.REGISTRATIONS_PER_IP });
@@ -95,7 +106,7 @@ export async function startIdentity(
 
   // Organisations and delegations: acting for an organisation is an access token with the `act_for` claim, signed like every token.
   const organisationActivity = new OrganisationActivityLog(database.dataSource, overrides.now);
-  const delegations = new DelegationService(database.dataSource, organisationActivity, overrides.now);
+  const delegations = new DelegationService(database.dataSource, organisationActivity, overrides.now, sessionEvents);
   container
     .register(new OrganisationResolver(
       new OrganisationService(database.dataSource, organisationActivity, overrides.now), delegations, organisationActivity,
@@ -120,7 +131,7 @@ export async function startIdentity(
   const events = config.REDIS_URL
     ? new StreamConsumer(createRedis(config.REDIS_URL, log, 'identity-events', { blocking: true }), {
       source: 'documents', group: 'identity', consumer: `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`, keyPrefix: config.REDIS_KEY_PREFIX, log,
-    }, dossierPartiesHandler(database.dataSource, log))
+    }, everyHandler(dossierPartiesHandler(database.dataSource, log), organisationActedHandler(database.dataSource, log)))
     : undefined;
   const service = await startSubgraph({
     name: 'identity', host: config.HOST, port: config.IDENTITY_PORT, production, log,
@@ -129,7 +140,7 @@ export async function startIdentity(
     database, redis, container,
     gatewayPublicKey: config.GATEWAY_PUBLIC_KEY,
     // Identity verifies its own tokens with its own key: no HTTP round trip to itself; it also reads their session (`sid`).
-    verifier: new SessionTokenVerifier({ jwks: key.jwks }, config.JWT_ISSUER),
+    verifier: new SessionTokenVerifier({ jwks: key.jwks }, config.JWT_ISSUER, { revocations }),
     loaders: () => ({
       accounts: createAccountLoader(database.dataSource, accountCache),
       relations: createRelationsLoader(database.dataSource),
@@ -147,8 +158,9 @@ export async function startIdentity(
         });
       }
     },
-    onStop: async () => { await events?.stop(); await database.dataSource.destroy(); redis?.disconnect(); },
+    onStop: async () => { await events?.stop(); await relay.stop(); await revocations.stop(); await database.dataSource.destroy(); redis?.disconnect(); },
   });
   events?.start();
+  relay.start();
   return { ...service, database };
 }

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { Cache, connectRedis, createLogger, ResolverContainer, startSubgraph, TokenVerifier, type Database, type Logger, type RunningService } from '../../shared/src';
+import { Cache, connectRedis, createLogger, ResolverContainer, startRevocationList, startSubgraph, TokenVerifier, type Database, type Logger, type RunningService } from '../../shared/src';
 import type { PaymentsConfig } from './config';
 import type { PaymentsLoaders } from './context';
 import { openPaymentsDatabase } from './database/data-source';
@@ -19,6 +19,7 @@ export async function startPayments(config: PaymentsConfig, overrides: { log?: L
   const log = overrides.log ?? createLogger({ service: 'payments', level: config.LOG_LEVEL });
   const redis = await connectRedis(config.REDIS_URL, log, 'payments');
   const database = await openPaymentsDatabase(config.DATABASE_URL, log);
+  const revocations = await startRevocationList(config.REDIS_URL, { keyPrefix: config.REDIS_KEY_PREFIX, log, name: 'payments-revocations' });
   const cacheOptions = { log, keyPrefix: config.REDIS_KEY_PREFIX };
   const postalPointCache = new Cache<CachedPostalPoint>(redis, POSTAL_POINT_CACHE.family, { ...cacheOptions, ttlSeconds: POSTAL_POINT_CACHE.ttlSeconds });
   const feeScheduleCache = new Cache<CachedFeeSchedule>(redis, FEE_SCHEDULE_CACHE.family, { ...cacheOptions, ttlSeconds: FEE_SCHEDULE_CACHE.ttlSeconds });
@@ -32,12 +33,13 @@ export async function startPayments(config: PaymentsConfig, overrides: { log?: L
     schema: await buildPaymentsSchema(),
     database, redis, container,
     gatewayPublicKey: config.GATEWAY_PUBLIC_KEY,
-    verifier: new TokenVerifier({ jwksUrl: config.IDENTITY_JWKS_URL }, config.JWT_ISSUER),
+    // Refuses tokens of sessions and delegations identity has ended, from memory (shared/src/auth/revocations.ts).
+    verifier: new TokenVerifier({ jwksUrl: config.IDENTITY_JWKS_URL }, config.JWT_ISSUER, { revocations }),
     loaders: () => ({
       postalPoints: createPostalPointLoader(database.dataSource, postalPointCache),
       feeSchedules: createFeeScheduleLoader(database.dataSource, feeScheduleCache),
     }),
-    onStop: async () => { await database.dataSource.destroy(); redis?.disconnect(); },
+    onStop: async () => { await revocations.stop(); await database.dataSource.destroy(); redis?.disconnect(); },
   });
   return { ...service, database };
 }

@@ -4,6 +4,7 @@ import 'reflect-metadata'; // decorators below read design-time types
 export * from './auth/authz';
 export * from './auth/gateway-proof';
 export * from './auth/guard';
+export * from './auth/revocations';
 export * from './auth/roles';
 export * from './auth/tokens';
 export * from './cache';

@@ -4,6 +4,7 @@ import { PublicService } from '../public-services/public-service.entity';
 import { CreateDocuments1763856000000 } from './migrations/1763856000000-create-documents';
 import { PublicServiceCatalogue1795564800000 } from './migrations/1795564800000-public-service-catalogue';
 import { Outbox1795750000000 } from './migrations/1795750000000-outbox';
+import { OrganisationDossiers1795790000000 } from './migrations/1795790000000-organisation-dossiers';
 
 export const DOCUMENTS_SCHEMA = 'documents';
 
@@ -11,6 +12,6 @@ export function openDocumentsDatabase(url: string, log: Logger): Promise<Databas
   return openDatabase({
     url, schema: DOCUMENTS_SCHEMA, logger: log,
     entities: [PublicService, Dossier, DossierEvent],
-    migrations: [CreateDocuments1763856000000, PublicServiceCatalogue1795564800000, Outbox1795750000000],
+    migrations: [CreateDocuments1763856000000, PublicServiceCatalogue1795564800000, Outbox1795750000000, OrganisationDossiers1795790000000],
   });
 }

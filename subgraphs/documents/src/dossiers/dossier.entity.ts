@@ -2,6 +2,7 @@ import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateCol
 import { Authorized, Directive, Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { DateScalar } from '../../../shared/src';
 import { Account } from '../accounts/account.stub';
+import { Organisation } from '../organisations/organisation.stub';
 import { PublicService } from '../public-services/public-service.entity';
 import { DossierStatus } from './dossier-lifecycle';
 
@@ -56,6 +57,13 @@ export class Dossier {
 
   @Column({ name: 'received_postal_point_code', type: 'text', nullable: true })
   receivedPostalPointCode: string | null;
+
+  /** The organisation the dossier was submitted for, by its representative or a delegate acting for it. */
+  @Column({ name: 'organisation_id', type: 'uuid', nullable: true })
+  organisationId: string | null;
+
+  @Field(() => Organisation, { nullable: true, description: 'The organisation it was submitted for, if any (resolved by identity).' })
+  get organisation(): Organisation | null { return this.organisationId ? { id: this.organisationId } : null; }
 
   @CreateDateColumn({ name: 'submitted_at', type: 'timestamptz' })
   @Field()

@@ -17,3 +17,21 @@ export const DOSSIER_PARTIES = 'dossier.parties';
 export function dossierParties(parties: DossierParties): OutboxEvent<DossierParties> {
   return { type: DOSSIER_PARTIES, payload: parties };
 }
+
+/**
+ * `organisation.acted`: something was done for an organisation (a dossier submitted for it, say). Identity adds
+ * it to the organisation's activity log, which its representative reads.
+ */
+export interface OrganisationActed {
+  organisationId: string;
+  actorAccountId: string;
+  delegationId: string | null;
+  operation: string;
+  subjectId: string | null;
+}
+
+export const ORGANISATION_ACTED = 'organisation.acted';
+
+export function organisationActed(act: OrganisationActed): OutboxEvent<OrganisationActed> {
+  return { type: ORGANISATION_ACTED, payload: act };
+}

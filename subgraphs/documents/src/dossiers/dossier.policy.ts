@@ -15,5 +15,6 @@ export async function visibleTo(principal: Principal | null, dossier: Dossier | 
     applicantAccountId: dossier.applicantAccountId,
     agencyCode: service?.agencyCode ?? null,
     receivedPostalPointCode: dossier.receivedPostalPointCode,
+    organisationId: dossier.organisationId,
   }) ? dossier : null;
 }

@@ -1,11 +1,11 @@
 import { QueryFailedError, type DataSource } from 'typeorm';
-import { assertCan, type OutboxWriter, BadInputError, decodeCursor, isUuid, pageSize, todayInVietnam, toConnection, type Connection, type FieldProblem, type Logger, type Principal } from '../../../shared/src';
+import { assertCan, BadInputError, decodeCursor, DelegationScope, isUuid, pageSize, todayInVietnam, toConnection, type Connection, type FieldProblem, type Logger, type OutboxWriter, type Principal } from '../../../shared/src';
 import type { DocumentsLoaders } from '../context';
 import { DossierStatus } from './dossier-lifecycle';
 import { DeliveryMethod, Dossier, DossierEvent, SubmissionChannel } from './dossier.entity';
 import { visibleTo } from './dossier.policy';
 import type { SubmitDossierInput } from './dossier.types';
-import { dossierParties } from './dossier.events';
+import { dossierParties, organisationActed } from './dossier.events';
 import { newRegistrationCode, REGISTRATION_CODE } from './registration-code';
 
 export const MAX_APPOINTMENT_DAYS_AHEAD = 60;
@@ -20,6 +20,9 @@ export class DossierService {
   /** Online submission by the applicant themself: status SUBMITTED, recorded as the first event. */
   async submit(principal: Principal, input: SubmitDossierInput, loaders: DocumentsLoaders): Promise<Dossier> {
     assertCan(principal, 'dossier.submit', { applicantAccountId: principal.accountId }, 'Only a citizen submits a dossier online for themself.');
+    // A token acting for an organisation submits for it, when its delegation allows it.
+    const organisationId = principal.actingFor?.organisationId ?? null;
+    if (organisationId) assertCan(principal, 'organisation.act', { organisationId, scope: DelegationScope.SUBMIT_DOSSIERS }, 'Your delegation does not allow submitting dossiers for this organisation.');
     const problems: FieldProblem[] = [];
     const service = await loaders.services.load(input.serviceCode);
     if (!service) problems.push({ field: 'serviceCode', message: 'No public service has this code.' });
@@ -40,12 +43,19 @@ export class DossierService {
             registrationCode: newRegistrationCode(), serviceCode: service!.code, applicantAccountId: principal.accountId,
             status: DossierStatus.SUBMITTED, channel: SubmissionChannel.ONLINE, appointmentDate: input.appointmentDate,
             deliveryMethod, deliveryAddress: deliveryMethod === DeliveryMethod.POSTAL_DELIVERY ? address : null, receivedPostalPointCode: null,
+            organisationId,
           });
           await manager.getRepository(Dossier).insert(dossier);
           await manager.getRepository(DossierEvent).insert({ dossierId: dossier.id, fromStatus: null, toStatus: DossierStatus.SUBMITTED, actorAccountId: principal.accountId, reason: null });
           await this.outbox.write(manager, dossierParties({
             dossierId: dossier.id, applicantAccountId: dossier.applicantAccountId, agencyCode: service!.agencyCode, receivedPostalPointCode: dossier.receivedPostalPointCode,
           }));
+          // What is done for an organisation goes into its activity log, which identity keeps.
+          if (organisationId) {
+            await this.outbox.write(manager, organisationActed({
+              organisationId, actorAccountId: principal.accountId, delegationId: principal.actingFor!.delegationId, operation: 'submitDossier', subjectId: dossier.id,
+            }));
+          }
           this.log.info('dossier submitted', { dossierId: dossier.id, service: dossier.serviceCode });
           return dossier;
         });
@@ -69,6 +79,21 @@ export class DossierService {
     if (!isUuid(accountId)) return toConnection([], size, () => [], false);
     const query = this.db.getRepository(Dossier).createQueryBuilder('d')
       .where('d.applicant_account_id = :accountId', { accountId })
+      .orderBy('d.submitted_at', 'DESC').addOrderBy('d.id', 'DESC')
+      .limit(size + 1);
+    if (cursor) query.andWhere('(d.submitted_at, d.id) < (:at::timestamptz, :id::uuid)', { at: cursor[0], id: cursor[1] });
+    const rows = await query.getMany();
+    return toConnection(rows, size, (d) => [d.submittedAt.toISOString(), d.id], !!cursor);
+  }
+
+  /** An organisation's dossiers, newest first, for whoever acts for it with VIEW_DOSSIERS. */
+  async forOrganisation(principal: Principal | null, organisationId: string, first: number | undefined, after: string | undefined): Promise<Connection<Dossier>> {
+    assertCan(principal, 'organisation.act', { organisationId, scope: DelegationScope.VIEW_DOSSIERS }, 'Act for the organisation with VIEW_DOSSIERS to see its dossiers.');
+    const size = pageSize(first);
+    const cursor = decodeCursor(after, ['instant', 'uuid']);
+    if (!isUuid(organisationId)) return toConnection([], size, () => [], false);
+    const query = this.db.getRepository(Dossier).createQueryBuilder('d')
+      .where('d.organisation_id = :organisationId', { organisationId })
       .orderBy('d.submitted_at', 'DESC').addOrderBy('d.id', 'DESC')
       .limit(size + 1);
     if (cursor) query.andWhere('(d.submitted_at, d.id) < (:at::timestamptz, :id::uuid)', { at: cursor[0], id: cursor[1] });

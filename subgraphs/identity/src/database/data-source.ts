@@ -24,6 +24,7 @@ import { Organisation } from '../organisations/organisation.entity';
 import { Delegation } from '../organisations/delegation.entity';
 import { OrganisationActivityEntry } from '../organisations/organisation-activity.entity';
 import { Organisations1795760000000 } from './migrations/1795760000000-organisations';
+import { IdentityOutbox1795780000000 } from './migrations/1795780000000-identity-outbox';
 
 export const IDENTITY_SCHEMA = 'identity';
 
@@ -40,6 +41,7 @@ export function openIdentityDatabase(url: string, log: Logger): Promise<Database
       ForeignerRegistrationClaims1795770000000,
       Partners1795720000000, Consents1795720000001,
       Organisations1795760000000,
+      IdentityOutbox1795780000000,
     ],
   });
 }

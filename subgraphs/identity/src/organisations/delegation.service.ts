@@ -1,8 +1,9 @@
 import type { DataSource } from 'typeorm';
 import {
-  assertCan, BadInputError, can, decodeCursor, isUuid, NotFoundError, pageSize, Role, toConnection, UnauthenticatedError,
+  assertCan, BadInputError, can, decodeCursor, delegationEnded, isUuid, NotFoundError, pageSize, Role, toConnection, UnauthenticatedError,
   type Connection, type FieldProblem, type Principal,
 } from '../../../shared/src';
+import { SessionEvents } from '../sessions/session.events';
 import { Account, AccountKind, AccountStatus, AssuranceLevel } from '../accounts/account.entity';
 import { Delegation } from './delegation.entity';
 import type { OrganisationActivityLog } from './organisation-activity';
@@ -18,10 +19,17 @@ const NO_SUCH_DELEGATE = 'No citizen account active at level 2 has this personal
 /**
  * Delegations: the legal representative grants them to other level-2 citizens (by personal identification number),
  * with scopes and an expiry, and revokes them; a new grant to the same person replaces the current one. Every grant
- * and revocation is in the organisation's activity log, in its transaction.
+ * and revocation is in the organisation's activity log, in its transaction. A delegation that ends by revocation or
+ * replacement is announced (`delegation.ended`) in that transaction too, so act tokens issued under it are refused
+ * everywhere within a second; one that expires needs no announcement (its act tokens never outlive it).
  */
 export class DelegationService {
-  constructor(private readonly db: DataSource, private readonly activity: OrganisationActivityLog, private readonly now: () => Date = () => new Date()) {}
+  constructor(
+    private readonly db: DataSource,
+    private readonly activity: OrganisationActivityLog,
+    private readonly now: () => Date = () => new Date(),
+    private readonly events = new SessionEvents(),
+  ) {}
 
   async grant(principal: Principal | null, input: DelegationGrant, organisations: OrganisationLoader): Promise<Delegation> {
     if (!principal) throw new UnauthenticatedError();
@@ -42,11 +50,13 @@ export class DelegationService {
     const delegation = await this.db.transaction(async (manager) => {
       // Grants of one organisation to one person are serialised: exactly one stays current.
       await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`identity:delegation:${organisation.id}:${delegate!.id}`]);
-      await manager.query(
+      const [replaced] = (await manager.query(
         `UPDATE identity.delegations SET replaced_at = $3
-          WHERE organisation_id = $1 AND delegate_account_id = $2 AND revoked_at IS NULL AND replaced_at IS NULL`,
+          WHERE organisation_id = $1 AND delegate_account_id = $2 AND revoked_at IS NULL AND replaced_at IS NULL RETURNING id`,
         [organisation.id, delegate!.id, now],
-      );
+      )) as [{ id: string }[], number];
+      // The replaced delegation's act tokens may carry other scopes: they end with it, as identity already holds.
+      await this.events.write(manager, ...replaced.map((r) => delegationEnded(r.id)));
       const row = manager.getRepository(Delegation).create({
         organisationId: organisation.id, delegateAccountId: delegate!.id, scopes: value.scopes, grantedByAccountId: caller!.id,
         grantedAt: now, expiresAt: value.expiresAt, revokedAt: null, revokedByAccountId: null, replacedAt: null,
@@ -79,6 +89,7 @@ export class DelegationService {
       )) as [unknown[], number];
       if (!rows.length) return false;
       await this.activity.record(manager, { organisationId: organisation.id, actorAccountId: caller!.id, delegationId: null, operation: 'revokeDelegation', subjectId: found.id });
+      await this.events.write(manager, delegationEnded(found.id));
       return true;
     });
     if (revoked) Object.assign(found, { revokedAt: now, revokedByAccountId: caller!.id });

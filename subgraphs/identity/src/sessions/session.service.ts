@@ -1,14 +1,15 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
-import { IsNull, Not, type DataSource, type EntityManager } from 'typeorm';
+import { IsNull, type DataSource, type EntityManager } from 'typeorm';
 import {
-  ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_TYPE, ACTING_FOR_CLAIM, assertCan, decodeCursor, isUuid, NotFoundError, pageSize, TOKEN_ALGORITHM, toConnection, UnauthenticatedError,
-  type AccessClaims, type ActingFor, type Connection, type Principal,
+  ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_TYPE, accountSessionsEnded, ACTING_FOR_CLAIM, assertCan, decodeCursor, isUuid, NotFoundError, pageSize, sessionEnded, TOKEN_ALGORITHM, toConnection,
+  UnauthenticatedError, type AccessClaims, type ActingFor, type Connection, type Principal,
 } from '../../../shared/src';
 import { Account, AssuranceLevel } from '../accounts/account.entity';
 import { canLogIn } from '../accounts/account-status';
 import { RefreshToken } from './refresh-token.entity';
 import { SessionInfo } from './session.types';
+import { SessionEvents } from './session.events';
 import { sessionIdOf, SESSION_ID_CLAIM } from './session-token';
 import type { SigningKey } from './signing-key';
 
@@ -23,8 +24,19 @@ interface SessionRow { family_id: string; started_at: Date; started_us: string; 
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 
+/**
+ * Sessions: each is a refresh-token family, named in its access tokens (`sid`). Every ending is announced in the
+ * transaction that makes it (session.events.ts), so that every subgraph and the gateway refuse the session's access
+ * tokens within a second instead of letting them live out their 15 minutes.
+ */
 export class SessionService {
-  constructor(private readonly db: DataSource, private readonly key: SigningKey, private readonly issuer: string, private readonly now = () => new Date()) {}
+  constructor(
+    private readonly db: DataSource,
+    private readonly key: SigningKey,
+    private readonly issuer: string,
+    private readonly now = () => new Date(),
+    private readonly events = new SessionEvents(),
+  ) {}
 
   /**
    * An access token for `account` in the session (refresh-token family) `sessionId`, named by its `sid` claim.
@@ -77,6 +89,8 @@ export class SessionService {
       if (!current || current.revokedAt || current.expiresAt <= this.now()) return null;
       if (current.replacedAt) {
         await tokens.update({ familyId: current.familyId, revokedAt: IsNull() }, { revokedAt: this.now() });
+        // A replayed refresh token means a stolen one: the access tokens of its session are ended too.
+        await this.events.write(manager, sessionEnded(current.familyId, current.accountId));
         return 'reused' as const;
       }
       if (!account || !canLogIn(account.status)) return null;
@@ -93,14 +107,20 @@ export class SessionService {
   /**
    * Ends every session of an account inside the caller's transaction (suspension, revocation, a new
    * password), but `except` (the session that changed the password may stay). Returns how many refresh
-   * tokens were revoked. Access tokens already issued live out their 15 minutes.
+   * tokens were revoked. Their access tokens are refused everywhere within a second: announced in the same
+   * transaction as `account.sessionsEnded` and, for each session ended, `session.ended`.
    */
   async endAll(manager: EntityManager, accountId: string, except?: string): Promise<number> {
-    const result = await manager.getRepository(RefreshToken).update(
-      { accountId, revokedAt: IsNull(), ...(except ? { familyId: Not(except) } : {}) },
-      { revokedAt: this.now() },
-    );
-    return result.affected ?? 0;
+    const at = this.now();
+    const [rows] = (await manager.query(
+      `UPDATE identity.refresh_tokens SET revoked_at = $2
+        WHERE account_id = $1 AND revoked_at IS NULL AND ($3::uuid IS NULL OR family_id <> $3::uuid)
+        RETURNING family_id`,
+      [accountId, at, except ?? null],
+    )) as [{ family_id: string }[], number];
+    const families = [...new Set(rows.map((r) => r.family_id))];
+    await this.events.write(manager, ...families.map((family) => sessionEnded(family, accountId)), accountSessionsEnded(accountId, at, except));
+    return rows.length;
   }
 
   /** Logging out: ends the caller's current session (the `sid` of their access token). False when it had already ended. */
@@ -149,16 +169,20 @@ export class SessionService {
     return assertCan(principal, 'account.manageSessions', { accountId: principal?.accountId ?? '' });
   }
 
-  /** Revokes what is left of one of the account's sessions; true when it was still live. */
+  /** Revokes what is left of one of the account's sessions, and announces it; true when it was still live. */
   private async endOne(accountId: string, familyId: string): Promise<boolean> {
-    const [{ live }] = (await this.db.query(`
-      WITH ended AS (
-        UPDATE identity.refresh_tokens SET revoked_at = $3
-        WHERE account_id = $1 AND family_id = $2 AND revoked_at IS NULL
-        RETURNING replaced_at, expires_at
-      )
-      SELECT count(*) FILTER (WHERE replaced_at IS NULL AND expires_at > $3)::int AS live FROM ended`, [accountId, familyId, this.now()])) as { live: number }[];
-    return live > 0;
+    return this.db.transaction(async (manager) => {
+      const [{ live, revoked }] = (await manager.query(`
+        WITH ended AS (
+          UPDATE identity.refresh_tokens SET revoked_at = $3
+          WHERE account_id = $1 AND family_id = $2 AND revoked_at IS NULL
+          RETURNING replaced_at, expires_at
+        )
+        SELECT count(*) FILTER (WHERE replaced_at IS NULL AND expires_at > $3)::int AS live, count(*)::int AS revoked FROM ended`,
+      [accountId, familyId, this.now()])) as { live: number; revoked: number }[];
+      if (revoked > 0) await this.events.write(manager, sessionEnded(familyId, accountId));
+      return live > 0;
+    });
   }
 
   private async newRefreshToken(manager: EntityManager, accountId: string, familyId: string): Promise<string> {

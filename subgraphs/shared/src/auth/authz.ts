@@ -1,5 +1,5 @@
 import { ForbiddenError, UnauthenticatedError } from '../errors';
-import { Role, type DelegationScope, type Principal } from './roles';
+import { DelegationScope, Role, type Principal } from './roles';
 
 /**
  * What justifies staff reading a person's data: the postal points where the person was registered, activated
@@ -18,6 +18,8 @@ export interface DossierResource {
   /** The agency of the dossier's public service (null when the service is unknown). */
   agencyCode: string | null;
   receivedPostalPointCode: string | null;
+  /** The organisation the dossier was submitted for, if any. */
+  organisationId: string | null;
 }
 
 /**
@@ -111,7 +113,8 @@ export type Action = keyof ActionResources;
 
 type Rule<A extends Action> = (principal: Principal, resource: ActionResources[A]) => boolean;
 
-const isAdministrator = (p: Principal) => p.role === Role.ADMINISTRATOR;
+/** An administrator acts only with a level-2 account: a level-1 administrator token grants nothing more than a citizen's. */
+const isAdministrator = (p: Principal) => p.role === Role.ADMINISTRATOR && p.level === 2;
 /** Cục Cảnh sát quản lý hành chính về trật tự xã hội (C06): the police department that issues ID cards. */
 export const POLICE_AGENCY = 'C06';
 const isSelf = (p: Principal, accountId: string) => p.accountId === accountId;
@@ -120,11 +123,12 @@ const RULES: { [A in Action]: Rule<A> } = {
   'account.read': () => true,
   // Staff act on people: until relations (served at my point, applicant of my agency's dossier) are
   // recorded, every clerk and official may read what reaches them; the holder and administrators always.
-  // Staff see a person only through a relation that justifies it; the holder and administrators always.
+  // Staff, holding level-2 accounts, see a person only through a relation that justifies it; the holder and
+  // (level-2) administrators always.
   'account.readPersonalData': (p, r) => isSelf(p, r.accountId) || isAdministrator(p)
-    || (p.role === Role.POSTAL_CLERK && !!p.postalPointCode && r.relatedPostalPointCodes.includes(p.postalPointCode))
-    || (p.role === Role.OFFICIAL && !!p.agencyCode && r.relatedAgencyCodes.includes(p.agencyCode))
-    || ((p.role === Role.POSTAL_CLERK || p.role === Role.OFFICIAL) && r.recentlyVerifiedBy.includes(p.accountId)),
+    || (p.level === 2 && p.role === Role.POSTAL_CLERK && !!p.postalPointCode && r.relatedPostalPointCodes.includes(p.postalPointCode))
+    || (p.level === 2 && p.role === Role.OFFICIAL && !!p.agencyCode && r.relatedAgencyCodes.includes(p.agencyCode))
+    || (p.level === 2 && (p.role === Role.POSTAL_CLERK || p.role === Role.OFFICIAL) && r.recentlyVerifiedBy.includes(p.accountId)),
   'account.readAccessLog': (p, r) => isSelf(p, r.accountId) || isAdministrator(p),
   // account life cycle: an administrator holding a level-2 account changes other people's status, never their
   // own (a second administrator decides on an administrator).
@@ -132,7 +136,8 @@ const RULES: { [A in Action]: Rule<A> } = {
   'account.reinstate': (p, r) => isAdministrator(p) && p.level === 2 && !isSelf(p, r.accountId),
   'account.revoke': (p, r) => isAdministrator(p) && p.level === 2 && !isSelf(p, r.accountId),
   'account.readStatusHistory': (p, r) => isSelf(p, r.accountId) || isAdministrator(p),
-  'account.changePassword': (p, r) => isSelf(p, r.accountId),
+  // Partners are machine clients: they have no account, hence no password.
+  'account.changePassword': (p, r) => isSelf(p, r.accountId) && p.role !== Role.PARTNER_BANK,
   'account.manageSessions': (p, r) => isSelf(p, r.accountId),
   // level 2 and counter registration: staff acting on identity must themselves hold a level-2 account. A clerk
   // acts at their own postal point; among officials only the police (C06, which issues ID cards) activates.
@@ -144,7 +149,8 @@ const RULES: { [A in Action]: Rule<A> } = {
       case Role.ADMINISTRATOR: return true;
       case Role.OFFICIAL: return !!r.agencyCode && p.agencyCode === r.agencyCode;
       case Role.POSTAL_CLERK: return !!r.receivedPostalPointCode && p.postalPointCode === r.receivedPostalPointCode;
-      default: return isSelf(p, r.applicantAccountId);
+      // The applicant; for a dossier of an organisation, also whoever acts for it with VIEW_DOSSIERS.
+      default: return isSelf(p, r.applicantAccountId) || (!!r.organisationId && actsFor(p, r.organisationId, DelegationScope.VIEW_DOSSIERS));
     }
   },
   'dossier.listForAccount': (p, r) => isSelf(p, r.applicantAccountId) || isAdministrator(p),
@@ -177,9 +183,14 @@ const RULES: { [A in Action]: Rule<A> } = {
   'organisation.listForAccount': (p, r) => isSelf(p, r.accountId),
   'organisation.startActing': (p, r) => isActiveLevel2Citizen(p, r)
     && (isSelf(p, r.representativeAccountId) || (r.delegateAccountId !== null && isSelf(p, r.delegateAccountId))),
-  'organisation.act': (p, r) => p.role === Role.CITIZEN && p.level === 2 && !!p.actingFor
-    && p.actingFor.organisationId === r.organisationId.toLowerCase() && p.actingFor.scopes.includes(r.scope),
+  'organisation.act': (p, r) => actsFor(p, r.organisationId, r.scope),
 };
+
+/** The principal's token acts for the organisation with the scope (a delegate's, or the representative's: every scope). */
+function actsFor(p: Principal, organisationId: string, scope: DelegationScope): boolean {
+  return p.role === Role.CITIZEN && p.level === 2 && !!p.actingFor
+    && p.actingFor.organisationId === organisationId.toLowerCase() && p.actingFor.scopes.includes(scope);
+}
 
 /** A citizen whose token says level 2 and whose account, as the registry says now, is active at level 2. */
 function isActiveLevel2Citizen(p: Principal, registry: { active: boolean; level: 1 | 2 | null }): boolean {

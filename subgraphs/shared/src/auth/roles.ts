@@ -28,6 +28,11 @@ export interface Principal {
    * under this delegation (null: as its legal representative) and with these scopes. Read from the `act_for` claim.
    */
   actingFor?: ActingFor;
+  /**
+   * The session (identity's refresh-token family) the token was issued in, from its `sid` claim; absent for tokens
+   * that name none (partner tokens). Logout and the session list use it, and ended sessions are refused by it.
+   */
+  sessionId?: string;
 }
 
 /**
@@ -66,7 +71,10 @@ export const ACTING_FOR_CLAIM = 'act_for';
 /** The `act_for` claim as it travels: snake_case like the other claims. */
 export interface ActingForClaim { organisation_id: string; delegation_id: string | null; scopes: DelegationScope[] }
 
+/** The access-token claim naming the session (the refresh-token family) the token was issued in. */
+export const SESSION_ID_CLAIM = 'sid';
+
 /** Claims carried in access tokens, besides the registered ones (sub, iss, aud, exp, iat, jti). */
-export interface AccessClaims { role: Role; level: AssuranceLevel; postal_point?: string; agency?: string; /** RFC 9068, partner tokens only. */ client_id?: string; act_for?: ActingForClaim }
+export interface AccessClaims { role: Role; level: AssuranceLevel; postal_point?: string; agency?: string; /** RFC 9068, partner tokens only. */ client_id?: string; act_for?: ActingForClaim; sid?: string }
 
 export const ACCESS_TOKEN_AUDIENCE = 'national-identity-graph';

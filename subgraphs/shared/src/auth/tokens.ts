@@ -1,7 +1,8 @@
 import { createLocalJWKSet, createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
 import { UnauthenticatedError } from '../errors';
 import { isUuid } from '../text';
-import { ACCESS_TOKEN_AUDIENCE, ACTING_FOR_CLAIM, DELEGATION_SCOPES, Role, type AccessClaims, type ActingFor, type DelegationScope, type Principal } from './roles';
+import { revokedTokenError, type RevocationCheck } from './revocations';
+import { ACCESS_TOKEN_AUDIENCE, ACTING_FOR_CLAIM, DELEGATION_SCOPES, Role, SESSION_ID_CLAIM, type AccessClaims, type ActingFor, type DelegationScope, type Principal } from './roles';
 
 export const TOKEN_ALGORITHM = 'ES256';
 /** RFC 9068: access tokens say what they are, so an ID token or another JWT signed by the same key is not one. */
@@ -12,10 +13,12 @@ const MAX_TOKEN_AGE_SECONDS = 3600;
 /**
  * Every subgraph verifies the caller's token itself against the identity service's published JWKS:
  * a subgraph reached directly, bypassing the gateway, grants nothing the gateway would not.
+ * With `revocations` (revocations.ts), a token whose session or delegation identity has ended is refused too,
+ * from memory: the list is kept up to date in the background, never asked over the network per request.
  */
 export class TokenVerifier {
   private readonly keys: JWTVerifyGetKey;
-  constructor(source: { jwksUrl: string } | { jwks: JSONWebKeySet }, private readonly issuer: string) {
+  constructor(source: { jwksUrl: string } | { jwks: JSONWebKeySet }, private readonly issuer: string, private readonly options: { revocations?: RevocationCheck } = {}) {
     this.keys = 'jwksUrl' in source
       ? createRemoteJWKSet(new URL(source.jwksUrl), { cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000, timeoutDuration: 3_000 })
       : createLocalJWKSet(source.jwks);
@@ -38,10 +41,17 @@ export class TokenVerifier {
       });
       if (!Object.values(Role).includes(payload.role) || (payload.level !== 1 && payload.level !== 2)) throw new UnauthenticatedError('The access token is not valid.');
       const actingFor = ACTING_FOR_CLAIM in payload ? readActingFor(payload[ACTING_FOR_CLAIM], payload.role, payload.level) : undefined;
+      // Only a session id identity could have issued is read; anything else names no session (and ends none).
+      const sid = payload[SESSION_ID_CLAIM];
+      const sessionId = typeof sid === 'string' && isUuid(sid) ? sid : undefined;
+      // After the signature and claims: only a genuine token is looked up, and the lookup is in memory.
+      const refusal = this.options.revocations?.refusal({ accountId: payload.sub!, sessionId, issuedAtSeconds: payload.iat!, delegationId: actingFor?.delegationId });
+      if (refusal) throw revokedTokenError(refusal);
       return {
         accountId: payload.sub!, role: payload.role, level: payload.level, postalPointCode: payload.postal_point, agencyCode: payload.agency,
         ...(typeof payload.client_id === 'string' ? { clientId: payload.client_id } : {}),
         ...(actingFor ? { actingFor } : {}),
+        ...(sessionId ? { sessionId } : {}),
       };
     } catch (error) {
       if (error instanceof UnauthenticatedError) throw error;

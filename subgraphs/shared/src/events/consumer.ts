@@ -4,6 +4,11 @@ import { streamKey, type OutboxEvent } from './outbox';
 
 export type EventHandler = (event: OutboxEvent & { id: string }) => Promise<void>;
 
+/** One handler made of several, each picking the event types it knows (in order). */
+export function everyHandler(...handlers: EventHandler[]): EventHandler {
+  return async (event) => { for (const handle of handlers) await handle(event); };
+}
+
 /**
  * Reads another subgraph's event stream with this subgraph's own consumer group: every event is handed to
  * `handle` and acknowledged only when it succeeds, so an event that fails (a database hiccup) is handed
