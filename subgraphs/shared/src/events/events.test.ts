@@ -57,6 +57,16 @@ describe('events between subgraphs: outbox, relay, stream consumer (real Postgre
     expect(pending[0]).toBe(0);
   });
 
+  it('keeps a day of events in the stream: older entries go as new ones are published', async () => {
+    const key = `${keyPrefix}events:aged`;
+    await redis.xadd(key, '1-1', 'id', '0', 'type', 'ancient', 'payload', '{}');
+    await write(1);
+    expect(await new OutboxRelay(db, redis, { schema: 'things', subgraph: 'aged', keyPrefix, log }).publishPending()).toBeGreaterThan(0);
+    const ids = ((await redis.xrange(key, '-', '+')) as [string, string[]][]).map(([id]) => id);
+    expect(ids).not.toContain('1-1');
+    expect(ids.length).toBeGreaterThan(0);
+  });
+
   it('keeps events in the outbox while Redis cannot take them', async () => {
     await db.query(`UPDATE things.outbox SET published_at = now() WHERE published_at IS NULL`);
     await write(2);

@@ -33,6 +33,9 @@ export class OutboxWriter {
 
 export const streamKey = (keyPrefix: string, subgraph: string) => `${keyPrefix}events:${subgraph}`;
 
+/** How long events stay in a stream. */
+export const STREAM_RETENTION_MS = 24 * 3600_000;
+
 /**
  * Publishes committed, unpublished events in order, a batch at a time. Rows are claimed with
  * `FOR UPDATE SKIP LOCKED`, so several replicas can relay without publishing an event twice in the usual
@@ -100,7 +103,11 @@ export class OutboxRelay {
     )) as { id: string; type: string; payload: unknown }[];
     if (!rows.length) return 0;
     const pipeline = redis.multi();
-    for (const row of rows) pipeline.xadd(key, '*', 'id', String(row.id), 'type', row.type, 'payload', JSON.stringify(row.payload));
+    // The stream keeps a day of events (consumers read within seconds; a new process looks back 16 minutes), so it
+    // does not grow for ever; each XADD evicts what has aged out (work in proportion to what it evicts). The outbox
+    // table remains the record.
+    const oldest = `${Date.now() - STREAM_RETENTION_MS}-0`;
+    for (const row of rows) pipeline.xadd(key, 'MINID', oldest, '*', 'id', String(row.id), 'type', row.type, 'payload', JSON.stringify(row.payload));
     const results = await pipeline.exec();
     const failed = results?.find(([error]) => error);
     if (!results || failed) throw failed?.[0] ?? new Error('the event stream did not answer');
