@@ -1,5 +1,6 @@
 import type Redis from 'ioredis';
 import type { Logger } from '../logger';
+import { waitForRedis } from '../redis';
 import { streamKey, type OutboxEvent } from './outbox';
 
 export type EventHandler = (event: OutboxEvent & { id: string }) => Promise<void>;
@@ -46,6 +47,8 @@ export class StreamConsumer {
   }
 
   private async run(): Promise<void> {
+    // The connection is made in the background: wait for it rather than fail (and warn) on the first command.
+    await waitForRedis(this.redis, 5_000);
     let groupReady = false;
     // First what this consumer was handed but never acknowledged (a crash, a failed handler), then new events.
     let cursor = '0';
