@@ -17,8 +17,9 @@ import type { ActingSession } from './organisation.types';
  * exchanges their access token for one that also carries the `act_for` claim. `sub` stays the person. The new token
  * is signed like every access token and lives at most 15 minutes, never past the delegation's expiry; it belongs to
  * the caller's session (`sid`), which must still be live, so acting can never outlast what a refresh would allow.
- * Other subgraphs cannot see a revocation: a revoked delegation's tokens end with their 15 minutes, at the latest.
- * Identity itself refuses them at once (see OrganisationActivityLog.beforeMutation).
+ * A revoked delegation's tokens are refused everywhere within a second (`delegation.ended`, see
+ * shared/src/auth/revocations.ts); identity also checks the delegation itself before an acting mutation
+ * (OrganisationActivityLog.beforeMutation).
  */
 export class ActingService {
   constructor(

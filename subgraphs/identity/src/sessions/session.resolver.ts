@@ -17,8 +17,8 @@ export class SessionResolver {
 
   @Authorized()
   @Mutation(() => Boolean, {
-    description: 'Ends the session of the access token used: its refresh token stops working. False when it had already ended. '
-      + 'The access token itself lives out its last minutes (at most 15); portals discard it.',
+    description: 'Ends the session of the access token used: its refresh token stops working at once, and the access token is '
+      + 'refused everywhere within a second (UNAUTHENTICATED, reason SESSION_ENDED). False when it had already ended.',
   })
   logout(@Ctx() ctx: IdentityContext): Promise<boolean> {
     return this.sessions.logout(ctx.principal);

@@ -121,8 +121,6 @@ const isSelf = (p: Principal, accountId: string) => p.accountId === accountId;
 
 const RULES: { [A in Action]: Rule<A> } = {
   'account.read': () => true,
-  // Staff act on people: until relations (served at my point, applicant of my agency's dossier) are
-  // recorded, every clerk and official may read what reaches them; the holder and administrators always.
   // Staff, holding level-2 accounts, see a person only through a relation that justifies it; the holder and
   // (level-2) administrators always.
   'account.readPersonalData': (p, r) => isSelf(p, r.accountId) || isAdministrator(p)
