@@ -3,6 +3,7 @@ import { UnauthenticatedError } from '../errors';
 import { streamKey } from '../events/outbox';
 import type { Logger } from '../logger';
 import { createRedis } from '../redis';
+import { settleWithin } from '../events/consumer';
 
 /**
  * Ended sessions and delegations, refused everywhere within a second.
@@ -268,7 +269,8 @@ class RevocationFeed {
     this.stopped = true;
     this.onCaughtUp?.();
     this.redis.disconnect();
-    await this.loop?.catch(() => {});
+    // A blocked XREAD on a connection already lost may never settle once disconnected: wait a moment at most.
+    await settleWithin(this.loop, 2_000);
   }
 
   private async run(): Promise<void> {

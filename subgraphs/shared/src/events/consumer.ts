@@ -35,7 +35,9 @@ export class StreamConsumer {
   async stop(): Promise<void> {
     this.stopped = true;
     this.redis.disconnect();
-    await this.loop?.catch(() => {});
+    // A blocked read on a connection that was already lost may never settle once disconnected: do not wait for it
+    // longer than a moment (nothing is lost: an event not acknowledged is handed again to the next consumer).
+    await settleWithin(this.loop, 2_000);
   }
 
   private async ensureGroup(): Promise<void> {
@@ -78,4 +80,12 @@ export class StreamConsumer {
       }
     }
   }
+}
+
+/** Waits for `work` to settle (success or failure), at most `ms`. */
+export async function settleWithin(work: Promise<unknown> | undefined, ms: number): Promise<void> {
+  if (!work) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work.catch(() => {}), new Promise<void>((resolve) => { timer = setTimeout(resolve, ms); timer.unref(); })]);
+  if (timer) clearTimeout(timer);
 }
