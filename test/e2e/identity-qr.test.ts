@@ -8,6 +8,7 @@ import { Account, AccountKind, AccountStatus, AssuranceLevel, Gender } from '../
 import { loadIdentityConfig } from '../../subgraphs/identity/src/config';
 import { startIdentity, type RunningIdentity } from '../../subgraphs/identity/src/index';
 import { QrPayloadCodec } from '../../subgraphs/identity/src/qr/qr-payload';
+import { QR_CODES_PER_HOLDER } from '../../subgraphs/identity/src/qr/identity-qr.service';
 import { generateSigningKeyPem, loadSigningKey, type SigningKey } from '../../subgraphs/identity/src/sessions/signing-key';
 import { Role, type RunningService } from '../../subgraphs/shared/src';
 import { aLoggedInCitizen } from '../kit/builders';
@@ -51,6 +52,16 @@ describe('identity QR codes (VNeID)', () => {
       post(url, VERIFY, { payload }, claims ? await stack.tokenFor(claims) : undefined);
 
     beforeAll(async () => { holder = await aLevel2Holder(stack); });
+
+    it('lets one holder make 30 codes in ten minutes, not more (counted in Redis)', async () => {
+      const busy = await aLevel2Holder(stack);
+      const made = await Promise.all(Array.from({ length: 32 }, () => post(stack.gatewayUrl, CREATE, {}, busy.token)));
+      const answers = made.map((r) => r.errors?.[0].extensions?.code ?? 'OK');
+      expect(answers.filter((a) => a === 'OK')).toHaveLength(QR_CODES_PER_HOLDER.limit);
+      expect(answers.filter((a) => a === 'RATE_LIMITED')).toHaveLength(2);
+      // Another holder is not affected.
+      expect((await makeCode()).payload).toEqual(expect.any(String));
+    });
 
     it('shows the holder\'s name, date of birth and level, and exactly the items they chose', async () => {
       const code = await makeCode(['PERSONAL_ID_NUMBER', 'GENDER']);

@@ -102,7 +102,7 @@ export async function startIdentity(
     .register(new ActivationResolver(activation, new CounterRegistrationService(database.dataSource, otp, postalPoints, activation, accountCache, log)));
 
   // Identity QR codes are signed with the token key under their own `typ`; `now` lets tests move their 60 seconds.
-  container.register(new IdentityQrResolver(new IdentityQrService(database.dataSource, new QrPayloadCodec(key), accessRecorder, overrides.now)));
+  container.register(new IdentityQrResolver(new IdentityQrService(database.dataSource, new QrPayloadCodec(key), accessRecorder, overrides.now, { limiter })));
 
   // Organisations and delegations: acting for an organisation is an access token with the `act_for` claim, signed like every token.
   const organisationActivity = new OrganisationActivityLog(database.dataSource, overrides.now);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import QRCode from 'qrcode';
 import type { DataSource, EntityManager } from 'typeorm';
-import { assertCan, BadInputError, isUuid, UnauthenticatedError, type Principal } from '../../../shared/src';
+import { assertCan, BadInputError, isUuid, UnauthenticatedError, type LimitRule, type Principal, type RateLimiter } from '../../../shared/src';
 import { AccessAction, AccessOutcome } from '../access-log/access-log.entity';
 import { staffAccessor, type AccessLogRecorder } from '../access-log/access-log.recorder';
 import { Account, AccountKind, AccountStatus, AssuranceLevel } from '../accounts/account.entity';
@@ -47,6 +47,9 @@ export function refusalOf(code: { usedAt: Date | null; expiresAt: Date; holderAc
 
 type ScanOutcome = { verification: IdentityQrVerification } | { refusal: QrRefusal };
 
+/** Identity QR codes one holder may make in ten minutes. */
+export const QR_CODES_PER_HOLDER: LimitRule = { name: 'identity-qr-holder', limit: 30, windowSeconds: 600 };
+
 /**
  * Identity QR codes (VNeID): a level-2 holder makes one (valid 60 s, one scan), choosing what it shares
  * beyond name, date of birth and level; a level-2 official or postal clerk scans it. Time comes from `now`,
@@ -58,6 +61,7 @@ export class IdentityQrService {
     private readonly codec: QrPayloadCodec,
     private readonly accessLog: AccessLogRecorder,
     private readonly now: () => Date = () => new Date(),
+    private readonly options: { limiter?: RateLimiter } = {},
   ) {}
 
   async create(principal: Principal | null, share: readonly IdentityAttribute[] | null | undefined): Promise<IdentityQr> {
@@ -70,6 +74,8 @@ export class IdentityQrService {
       active: holder?.status === AccountStatus.ACTIVE,
       level: holder?.level === AssuranceLevel.LEVEL_2 ? 2 : holder?.level === AssuranceLevel.LEVEL_1 ? 1 : null,
     }, 'Only the holder of an active level-2 account (a citizen or a foreigner) can make an identity QR code.');
+    // A person at a counter makes one or two; many in a row is a script filling the table.
+    await this.options.limiter?.consume(QR_CODES_PER_HOLDER, holder!.id, 'Too many identity QR codes in a short time; try again in a few minutes.');
 
     const createdAt = this.now();
     const expiresAt = new Date(createdAt.getTime() + QR_TTL_SECONDS * 1000);
