@@ -1,3 +1,4 @@
+import { grantStatus } from '../grants/grant-status';
 import { foldForSearch, isUuid, type FieldProblem } from '../../../shared/src';
 import type { IdentityAttribute } from '../accounts/identity-attribute';
 import { tidyText } from '../partners/partner-rules';
@@ -39,7 +40,5 @@ export function checkConsentGrant(input: ConsentGrant, partner: { allowedAttribu
 }
 
 export function consentStatus(consent: { revokedAt: Date | null; replacedAt: Date | null; expiresAt: Date }, now: Date): ConsentStatus {
-  if (consent.revokedAt) return ConsentStatus.REVOKED;
-  if (consent.replacedAt) return ConsentStatus.REPLACED;
-  return consent.expiresAt.getTime() <= now.getTime() ? ConsentStatus.EXPIRED : ConsentStatus.ACTIVE;
+  return ConsentStatus[grantStatus(consent, now)];
 }

@@ -1,3 +1,4 @@
+import { grantStatus } from '../grants/grant-status';
 import type { DelegationScope, FieldProblem } from '../../../shared/src';
 import { tidyText } from '../partners/partner-rules';
 import { DelegationStatus } from './delegation.entity';
@@ -58,7 +59,5 @@ export function checkDelegationGrant(input: DelegationGrant, now: Date): { value
 }
 
 export function delegationStatus(delegation: { revokedAt: Date | null; replacedAt: Date | null; expiresAt: Date }, now: Date): DelegationStatus {
-  if (delegation.revokedAt) return DelegationStatus.REVOKED;
-  if (delegation.replacedAt) return DelegationStatus.REPLACED;
-  return delegation.expiresAt.getTime() <= now.getTime() ? DelegationStatus.EXPIRED : DelegationStatus.ACTIVE;
+  return DelegationStatus[grantStatus(delegation, now)];
 }
