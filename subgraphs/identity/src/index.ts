@@ -17,6 +17,7 @@ import { AccountAccessLogResolver } from './access-log/access-log.resolver';
 import { AccessLogService } from './access-log/access-log.service';
 import { AccessLogRecorder } from './access-log/access-log.recorder';
 import { dossierPartiesHandler } from './relations/dossier-parties.handler';
+import { Housekeeping } from './housekeeping/housekeeping';
 import { organisationActedHandler } from './relations/organisation-acted.handler';
 import { createRelationsLoader, createStaffReadLog } from './accounts/personal-data';
 import { ActivationResolver } from './activation/activation.resolver';
@@ -133,6 +134,7 @@ export async function startIdentity(
       source: 'documents', group: 'identity', consumer: `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`, keyPrefix: config.REDIS_KEY_PREFIX, log,
     }, everyHandler(dossierPartiesHandler(database.dataSource, log), organisationActedHandler(database.dataSource, log)))
     : undefined;
+  const housekeeping = new Housekeeping(database.dataSource, log);
   const service = await startSubgraph({
     name: 'identity', host: config.HOST, port: config.IDENTITY_PORT, production, log,
     // Every identity mutation sent with a token that acts for an organisation is checked and recorded (organisation-activity.ts).
@@ -158,9 +160,10 @@ export async function startIdentity(
         });
       }
     },
-    onStop: async () => { await events?.stop(); await relay.stop(); await revocations.stop(); await database.dataSource.destroy(); redis?.disconnect(); },
+    onStop: async () => { housekeeping.stop(); await events?.stop(); await relay.stop(); await revocations.stop(); await database.dataSource.destroy(); redis?.disconnect(); },
   });
   events?.start();
+  housekeeping.start();
   relay.start();
   return { ...service, database };
 }
