@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import {
-  Cache, connectRedis, createLogger, createRedis, OutboxRelay, RateLimiter, ResolverContainer, startRevocationList, startSubgraph, StreamConsumer, everyHandler, type Logger, type RunningService,
+  Cache, connectRedis, createLogger, createRedis, OutboxRelay, RateLimiter, ResolverContainer, startRevocationList, startSubgraph, StreamConsumer, everyHandler, TokenVerifier, type Logger, type RunningService,
 } from '../../shared/src';
 import { createAccountLoader, type CachedAccount } from './accounts/account.loader';
 import { AccountResolver } from './accounts/account.resolver';
@@ -28,7 +28,6 @@ import { IdentityQrService } from './qr/identity-qr.service';
 import { QrPayloadCodec } from './qr/qr-payload';
 import { SessionService } from './sessions/session.service';
 import { SessionResolver } from './sessions/session.resolver';
-import { SessionTokenVerifier } from './sessions/session-token';
 import { SessionEvents } from './sessions/session.events';
 import { AccountLifecycleResolver } from './accounts/account-lifecycle.resolver';
 import { AccountLifecycleService } from './accounts/account-lifecycle.service';
@@ -142,7 +141,7 @@ export async function startIdentity(
     database, redis, container,
     gatewayPublicKey: config.GATEWAY_PUBLIC_KEY,
     // Identity verifies its own tokens with its own key: no HTTP round trip to itself; it also reads their session (`sid`).
-    verifier: new SessionTokenVerifier({ jwks: key.jwks }, config.JWT_ISSUER, { revocations }),
+    verifier: new TokenVerifier({ jwks: key.jwks }, config.JWT_ISSUER, { revocations }),
     loaders: () => ({
       accounts: createAccountLoader(database.dataSource, accountCache),
       relations: createRelationsLoader(database.dataSource),

@@ -1,4 +1,4 @@
-import { DataSource, type EntitySchema, type Logger as OrmLogger, type MixedList, type QueryRunner } from 'typeorm';
+import { DataSource, type EntityManager, type EntitySchema, type Logger as OrmLogger, type MixedList, type QueryRunner } from 'typeorm';
 import type { Logger } from './logger';
 
 /**
@@ -80,4 +80,12 @@ export async function backgroundQuery<T = unknown>(db: DataSource, sql: string, 
   } finally {
     await runner.release();
   }
+}
+
+/**
+ * Serialises, until the caller's transaction ends, every transaction that takes the same `key` (a PostgreSQL
+ * advisory lock on its 64-bit hash): for decisions no row lock can guard, such as "is this identity free".
+ */
+export async function lockForTransaction(manager: EntityManager, key: string): Promise<void> {
+  await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [key]);
 }

@@ -31,7 +31,7 @@ export function normaliseName(name: string): string {
   return name.normalize('NFC').trim().replace(/\s+/g, ' ');
 }
 
-function ageOn(dateOfBirth: string, today: string): number {
+export function ageOn(dateOfBirth: string, today: string): number {
   const [by, bm, bd] = dateOfBirth.split('-').map(Number);
   const [ty, tm, td] = today.split('-').map(Number);
   return ty - by - (tm < bm || (tm === bm && td < bd) ? 1 : 0);
@@ -51,7 +51,7 @@ function checkDateOfBirth(dateOfBirth: string, today: string): FieldProblem[] {
   return [];
 }
 
-function checkPhoneAndEmail(phone: string, email: string | null | undefined): FieldProblem[] {
+export function checkPhoneAndEmail(phone: string, email: string | null | undefined): FieldProblem[] {
   const problems: FieldProblem[] = [];
   if (!normaliseMobile(phone)) problems.push({ field: 'phone', message: 'Phone must be a Vietnamese mobile number, e.g. 0912345678.' });
   if (email && (email.trim().length > 254 || !EMAIL.test(email.trim()))) problems.push({ field: 'email', message: 'E-mail address is not valid.' });

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { assertCan, BadInputError, ConflictError, Role, todayInVietnam, type Cache, type FieldProblem, type Logger, type Principal } from '../../../shared/src';
 import { Account, AccountKind, AccountStatus, AssuranceLevel, Gender } from '../accounts/account.entity';
 import type { CachedAccount } from '../accounts/account.loader';
 import { checkPersonalIdNumber } from '../accounts/personal-id-number';
-import { ISO_3166_ALPHA_2, MINIMUM_SELF_REGISTRATION_AGE, normaliseMobile, normaliseName } from '../accounts/registration-rules';
+import { ageOn, checkPhoneAndEmail, ISO_3166_ALPHA_2, MINIMUM_SELF_REGISTRATION_AGE, normaliseMobile, normaliseName } from '../accounts/registration-rules';
 import { OtpPurpose } from '../otp/otp-challenge.entity';
 import { OTP_TTL_SECONDS, type OtpService } from '../otp/otp.service';
 import type { PostalPointDirectory } from '../postal-points/postal-point.directory';
@@ -12,15 +12,9 @@ import type { ActivationService } from './activation.service';
 import { staffPlace } from './activation.service';
 import { checkDocumentInput, IdentityDocumentType, type CheckedDocument } from './activation.rules';
 import { VerificationPurpose } from './account-verification.entity';
+import { lockIdentity } from '../registrations/registration.service';
 
-const EMAIL = /^[^\s@]{1,64}@[^\s@]+\.[^\s@]{2,}$/;
 const PASSPORT = /^[A-Z0-9]{6,20}$/;
-
-function ageOn(dateOfBirth: string, today: string): number {
-  const [by, bm, bd] = dateOfBirth.split('-').map(Number);
-  const [ty, tm, td] = today.split('-').map(Number);
-  return ty - by - (tm < bm || (tm === bm && td < bd) ? 1 : 0);
-}
 
 /**
  * A password hash that no password matches and that costs a login the same scrypt work as a real one: the
@@ -56,8 +50,7 @@ export function checkCounterRegistration(input: CounterRegistration, today: stri
   if (!problems.some((p) => p.field === 'document.dateOfBirth') && ageOn(document.dateOfBirth, today) < MINIMUM_SELF_REGISTRATION_AGE) {
     problems.push({ field: 'document.dateOfBirth', message: `Accounts are for people from ${MINIMUM_SELF_REGISTRATION_AGE} years of age; a parent registers younger children.` });
   }
-  if (!normaliseMobile(input.phone)) problems.push({ field: 'phone', message: 'Phone must be a Vietnamese mobile number, e.g. 0912345678.' });
-  if (input.email && (input.email.trim().length > 254 || !EMAIL.test(input.email.trim()))) problems.push({ field: 'email', message: 'E-mail address is not valid.' });
+  problems.push(...checkPhoneAndEmail(input.phone, input.email));
   return problems;
 }
 
@@ -89,7 +82,7 @@ export class CounterRegistrationService {
     await this.otp.reserveSend(phone);
 
     const created = await this.db.transaction(async (manager) => {
-      await this.lockIdentity(manager, citizen ? number : `${document.nationality}:${number}`);
+      await lockIdentity(manager, citizen ? { kind: AccountKind.CITIZEN, personalIdNumber: number } : { kind: AccountKind.FOREIGNER, nationality: document.nationality!, passportNumber: number });
       const taken = citizen
         ? await manager.query(`SELECT 1 FROM identity.accounts WHERE personal_id_number = $1 OR lower(username) = $1`, [number])
         : await manager.query(`SELECT 1 FROM identity.accounts WHERE nationality = $1 AND upper(passport_number) = $2`, [document.nationality, number]);
@@ -128,8 +121,4 @@ export class CounterRegistrationService {
     return { account: created.account, setPasswordChallengeId: created.challenge.id, setPasswordExpiresAt: created.challenge.expiresAt, otpSent };
   }
 
-  /** The same lock online registration takes for a number, so a counter and an online confirmation never both create the account. */
-  private async lockIdentity(manager: EntityManager, identity: string): Promise<void> {
-    await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`identity:registration:${identity}`]);
-  }
 }

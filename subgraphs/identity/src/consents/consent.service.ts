@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import {
+  lockForTransaction,
   assertCan, BadInputError, can, decodeCursor, isUuid, NotFoundError, pageSize, toConnection, UnauthenticatedError,
   type Connection, type Principal,
 } from '../../../shared/src';
@@ -27,7 +28,7 @@ export class ConsentService {
     try {
       const consent = await this.db.transaction(async (manager) => {
         // Grants of one holder to one partner for one purpose are serialised: exactly one stays current.
-        await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`identity:consent:${holder.accountId}:${partner.id}:${key}`]);
+        await lockForTransaction(manager, `identity:consent:${holder.accountId}:${partner.id}:${key}`);
         await manager.query(
           `UPDATE identity.consents SET replaced_at = $4
             WHERE account_id = $1 AND partner_id = $2 AND purpose_key = $3 AND revoked_at IS NULL AND replaced_at IS NULL`,

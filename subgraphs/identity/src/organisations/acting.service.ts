@@ -3,7 +3,6 @@ import {
   assertCan, DELEGATION_SCOPES, ForbiddenError, isUuid, NotFoundError, UnauthenticatedError, type DelegationScope, type Principal,
 } from '../../../shared/src';
 import { Account } from '../accounts/account.entity';
-import { sessionIdOf } from '../sessions/session-token';
 import type { SessionService } from '../sessions/session.service';
 import { Delegation, DelegationStatus } from './delegation.entity';
 import type { OrganisationActivityLog } from './organisation-activity';
@@ -31,7 +30,7 @@ export class ActingService {
 
   async actFor(principal: Principal | null, organisationId: string): Promise<ActingSession> {
     if (!principal) throw new UnauthenticatedError();
-    const sessionId = sessionIdOf(principal);
+    const sessionId = principal?.sessionId;
     if (!sessionId || !(await this.sessionIsLive(principal.accountId, sessionId))) {
       throw new UnauthenticatedError('Acting for an organisation needs the access token of a live session; log in again.');
     }

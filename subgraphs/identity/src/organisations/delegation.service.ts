@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import {
+  lockForTransaction,
   assertCan, BadInputError, can, decodeCursor, delegationEnded, isUuid, NotFoundError, pageSize, Role, toConnection, UnauthenticatedError,
   type Connection, type FieldProblem, type Principal,
 } from '../../../shared/src';
@@ -49,7 +50,7 @@ export class DelegationService {
 
     const delegation = await this.db.transaction(async (manager) => {
       // Grants of one organisation to one person are serialised: exactly one stays current.
-      await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`identity:delegation:${organisation.id}:${delegate!.id}`]);
+      await lockForTransaction(manager, `identity:delegation:${organisation.id}:${delegate!.id}`);
       const [replaced] = (await manager.query(
         `UPDATE identity.delegations SET replaced_at = $3
           WHERE organisation_id = $1 AND delegate_account_id = $2 AND revoked_at IS NULL AND replaced_at IS NULL RETURNING id`,

@@ -12,7 +12,6 @@ import { hashPassword, verifyPassword } from '../accounts/password-hash';
 import { checkPassword, type PasswordContext } from '../accounts/password-policy';
 import { OtpPurpose } from '../otp/otp-challenge.entity';
 import type { OtpService } from '../otp/otp.service';
-import { sessionIdOf } from '../sessions/session-token';
 import type { SessionService } from '../sessions/session.service';
 
 /**
@@ -88,7 +87,7 @@ export class PasswordService {
       const locked = await manager.getRepository(Account).findOne({ where: { id: account.id }, lock: { mode: 'pessimistic_write' } });
       if (!locked || !canLogIn(locked.status)) return null;
       await manager.getRepository(Account).update(account.id, { passwordHash });
-      return this.sessions.endAll(manager, account.id, sessionIdOf(caller));
+      return this.sessions.endAll(manager, account.id, caller?.sessionId);
     });
     if (ended === null) throw new ForbiddenError(CANNOT_LOG_IN);
     await this.accountCache.purge(account.id);

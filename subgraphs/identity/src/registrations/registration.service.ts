@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { BadInputError, clientIpSubject, ConflictError, maskPhone, Role, todayInVietnam, type LimitRule, type Logger, type RateLimiter } from '../../../shared/src';
+import { BadInputError, clientIpSubject, lockForTransaction, ConflictError, maskPhone, Role, todayInVietnam, type LimitRule, type Logger, type RateLimiter } from '../../../shared/src';
 import { Account, AccountKind, AccountStatus, AssuranceLevel } from '../accounts/account.entity';
 import { hashPassword } from '../accounts/password-hash';
 import {
@@ -103,8 +103,8 @@ async function findHolder(manager: EntityManager, identity: ClaimedIdentity): Pr
  * at a counter) for that identity only, keyed by its username (a 12-digit number, or "JP:TK1234567": the two
  * kinds never share a key). Taken first in each of those transactions, before any row lock, so they cannot deadlock.
  */
-async function lockIdentity(manager: EntityManager, identity: ClaimedIdentity): Promise<void> {
-  await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`identity:registration:${usernameOf(identity)}`]);
+export async function lockIdentity(manager: EntityManager, identity: ClaimedIdentity): Promise<void> {
+  await lockForTransaction(manager, `identity:registration:${usernameOf(identity)}`);
 }
 
 /** What a registration of either kind claims besides its identity: already checked; name, phone and e-mail are normalised as the claim is written. */

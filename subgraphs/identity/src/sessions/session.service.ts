@@ -2,7 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { IsNull, type DataSource, type EntityManager } from 'typeorm';
 import {
-  ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_TYPE, accountSessionsEnded, ACTING_FOR_CLAIM, assertCan, decodeCursor, isUuid, NotFoundError, pageSize, sessionEnded, TOKEN_ALGORITHM, toConnection,
+  ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_TYPE, accountSessionsEnded, ACTING_FOR_CLAIM, assertCan, decodeCursor, isUuid, NotFoundError, pageSize, sessionEnded, SESSION_ID_CLAIM, TOKEN_ALGORITHM, toConnection,
   UnauthenticatedError, type AccessClaims, type ActingFor, type Connection, type Principal,
 } from '../../../shared/src';
 import { Account, AssuranceLevel } from '../accounts/account.entity';
@@ -10,7 +10,6 @@ import { canLogIn } from '../accounts/account-status';
 import { RefreshToken } from './refresh-token.entity';
 import { SessionInfo } from './session.types';
 import { SessionEvents } from './session.events';
-import { sessionIdOf, SESSION_ID_CLAIM } from './session-token';
 import type { SigningKey } from './signing-key';
 
 export const ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
@@ -126,7 +125,7 @@ export class SessionService {
   /** Logging out: ends the caller's current session (the `sid` of their access token). False when it had already ended. */
   async logout(principal: Principal | null): Promise<boolean> {
     const caller = this.self(principal);
-    const sessionId = sessionIdOf(caller);
+    const sessionId = caller?.sessionId;
     if (!sessionId) return false;
     return this.endOne(caller.accountId, sessionId);
   }
@@ -156,7 +155,7 @@ export class SessionService {
       WHERE $3::bigint IS NULL OR (s.started_us, s.family_id) < ($3::bigint, $4::uuid)
       ORDER BY s.started_us DESC, s.family_id DESC
       LIMIT $5`, [caller.accountId, this.now(), cursor?.[0] ?? null, cursor?.[1] ?? null, size + 1])) as SessionRow[];
-    const current = sessionIdOf(caller);
+    const current = caller?.sessionId;
     const position = new Map(rows.map((r) => [r.family_id, String(r.started_us)]));
     const sessions = rows.map((r) => Object.assign(new SessionInfo(), {
       id: r.family_id, startedAt: r.started_at, lastRefreshedAt: r.last_refreshed_at, expiresAt: r.expires_at, current: r.family_id === current,
