@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { AGENCIES } from '../../subgraphs/documents/src/agencies/agency.catalogue';
 import { CATALOGUE } from '../../subgraphs/documents/src/public-services/catalogue';
+import { PASSPORT_ISSUE } from '../../subgraphs/documents/src/public-services/service-groups';
 import { FEE_SCHEDULES } from '../../subgraphs/payments/src/fee-schedules/fee-schedule.catalogue';
 import { foldForSearch } from '../../subgraphs/shared/src';
 import { aLoggedInCitizen } from '../kit/builders';
@@ -9,6 +11,10 @@ import { useStack, type Stack } from '../kit/stack';
 /** A calendar day `days` from today in Vietnam (UTC+7, no daylight saving), computed independently of the service. */
 const dayInVietnam = (days: number) => new Date(Date.now() + 7 * 3600_000 + days * 86_400_000).toISOString().slice(0, 10);
 
+/** What the migrations leave: the opening catalogue, then the passport that came with the eighth service group. */
+const WHOLE_CATALOGUE = [...CATALOGUE, PASSPORT_ISSUE];
+const PASSPORT_FEES = [{ name: 'Lệ phí cấp hộ chiếu phổ thông', amount: 200_000n }];
+
 const MISSING = (serviceCode: string) => ({
   message: `No fee schedule is in force for service ${serviceCode}; it cannot be charged until one is published.`,
   extensions: expect.objectContaining({ code: 'SERVICE_UNAVAILABLE', reason: 'FEE_SCHEDULE_MISSING', serviceCode }),
@@ -16,9 +22,10 @@ const MISSING = (serviceCode: string) => ({
 
 /** A service of the catalogue (documents) and its schedules (payments), written as their migrations would. */
 async function aService(stack: Stack, code: string, schedules: { from: string; to?: string; items?: [string, bigint][] }[]): Promise<void> {
+  await stack.documents.database.dataSource.query(`INSERT INTO documents.agencies (code, name, level) VALUES ('TEST', 'Cơ quan kiểm thử', 'MINISTRY') ON CONFLICT DO NOTHING`);
   await stack.documents.database.dataSource.query(
-    `INSERT INTO documents.public_services (code, name, agency_code, agency_name, is_active, position, search_text)
-     VALUES ($1, $2, 'TEST', 'Cơ quan kiểm thử', true, 1000, $3)`,
+    `INSERT INTO documents.public_services (code, name, agency_code, is_active, position, search_text)
+     VALUES ($1, $2, 'TEST', true, 1000, $3)`,
     [code, `Thủ tục kiểm thử ${code}`, `thu tuc kiem thu ${code.toLowerCase()}`],
   );
   for (const { from, to, items = [] } of schedules) {
@@ -38,16 +45,16 @@ describe('fee schedules through the gateway', () => {
 
   it('has the whole catalogue and its fee schedules from the migrations alone, nothing seeded', async () => {
     const { publicServices } = await gql(stack.gatewayUrl, `{ publicServices(first: 100) { edges { node { code name agencyCode feeSchedule { total items { name amount } effectiveFrom effectiveTo } } } } }`);
-    expect(publicServices.edges.map((e: any) => e.node)).toEqual(CATALOGUE.map((service) => ({
+    expect(publicServices.edges.map((e: any) => e.node)).toEqual(WHOLE_CATALOGUE.map((service) => ({
       code: service.code, name: service.name, agencyCode: service.agencyCode,
       feeSchedule: {
-        total: FEE_SCHEDULES[service.code].reduce((sum, item) => sum + item.amount, 0n).toString(),
-        items: FEE_SCHEDULES[service.code].map((item) => ({ name: item.name, amount: item.amount.toString() })),
+        total: (FEE_SCHEDULES[service.code] ?? PASSPORT_FEES).reduce((sum, item) => sum + item.amount, 0n).toString(),
+        items: (FEE_SCHEDULES[service.code] ?? PASSPORT_FEES).map((item) => ({ name: item.name, amount: item.amount.toString() })),
         effectiveFrom: '2024-01-01', effectiveTo: null,
       },
     })));
     expect(await stack.documents.database.dataSource.query(`SELECT code, position, search_text FROM documents.public_services ORDER BY position`)).toEqual(
-      CATALOGUE.map((s, i) => ({ code: s.code, position: (i + 1) * 10, search_text: foldForSearch(`${s.name} ${s.code} ${s.agencyName}`) })));
+      WHOLE_CATALOGUE.map((s, i) => ({ code: s.code, position: (i + 1) * 10, search_text: foldForSearch(`${s.name} ${s.code} ${AGENCIES.find((a) => a.code === s.agencyCode)!.name}`) })));
     // Search works on what the migration wrote: diacritics and case folded.
     const { publicServices: found } = await gql(stack.gatewayUrl, `{ publicServices(search: "DOI GIAY PHEP") { edges { node { code } } } }`);
     expect(found.edges).toEqual([{ node: { code: 'GPLX_EXCHANGE' } }]);

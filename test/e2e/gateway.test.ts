@@ -14,7 +14,7 @@ describe('the gateway', () => {
 
   it('answers every service of the catalogue with its fee schedule from payments', async () => {
     const { publicServices } = await gql(stack.gatewayUrl, CATALOGUE_WITH_FEES);
-    expect(publicServices.edges).toHaveLength(10);
+    expect(publicServices.edges).toHaveLength(11);
     for (const { node } of publicServices.edges) {
       const sum = node.feeSchedule.items.reduce((total: bigint, item: { amount: string }) => total + BigInt(item.amount), 0n);
       expect(BigInt(node.feeSchedule.total), node.code).toBe(sum);

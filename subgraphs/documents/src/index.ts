@@ -3,6 +3,7 @@ import { Cache, connectRedis, OutboxRelay, OutboxWriter, createLogger, ResolverC
 import type { DocumentsConfig } from './config';
 import type { DocumentsLoaders } from './context';
 import { DOCUMENTS_SCHEMA, openDocumentsDatabase } from './database/data-source';
+import { createAgencyLoader } from './agencies/agency.loader';
 import { createDossierLoader } from './dossiers/dossier.loader';
 import { AccountDossiersResolver, DossierResolver } from './dossiers/dossier.resolver';
 import { OrganisationDossiersResolver } from './organisations/organisation-dossiers.resolver';
@@ -19,7 +20,7 @@ export async function startDocuments(config: DocumentsConfig, overrides: { log?:
   const redis = await connectRedis(config.REDIS_URL, log, 'documents');
   const database = await openDocumentsDatabase(config.DATABASE_URL, log);
   const revocations = await startRevocationList(config.REDIS_URL, { keyPrefix: config.REDIS_KEY_PREFIX, log, name: 'documents-revocations' });
-  const serviceCache = new Cache<CachedService>(redis, 'documents:public-service:v1', { ttlSeconds: 600, log, keyPrefix: config.REDIS_KEY_PREFIX });
+  const serviceCache = new Cache<CachedService>(redis, 'documents:public-service:v2', { ttlSeconds: 600, log, keyPrefix: config.REDIS_KEY_PREFIX });
   const catalogue = new PublicServiceCatalogue(database.dataSource, serviceCache);
   const dossiers = new DossierService(database.dataSource, log, new OutboxWriter(DOCUMENTS_SCHEMA));
   const relay = new OutboxRelay(database.dataSource, redis, { schema: DOCUMENTS_SCHEMA, subgraph: 'documents', keyPrefix: config.REDIS_KEY_PREFIX, log });
@@ -36,7 +37,7 @@ export async function startDocuments(config: DocumentsConfig, overrides: { log?:
     gatewayPublicKey: config.GATEWAY_PUBLIC_KEY,
     // Refuses tokens of sessions and delegations identity has ended, from memory (shared/src/auth/revocations.ts).
     verifier: new TokenVerifier({ jwksUrl: config.IDENTITY_JWKS_URL }, config.JWT_ISSUER, { revocations }),
-    loaders: () => ({ services: catalogue.loader(), dossiers: createDossierLoader(database.dataSource) }),
+    loaders: () => ({ services: catalogue.loader(), dossiers: createDossierLoader(database.dataSource), agencies: createAgencyLoader(database.dataSource) }),
     onStop: async () => { await relay.stop(); await revocations.stop(); await database.dataSource.destroy(); redis?.disconnect(); },
   });
   relay.start();

@@ -1,6 +1,7 @@
 import type { GraphQLSchema } from 'graphql';
 import { buildFederatedSchema } from '../../shared/src';
 import { resolveAccountReference } from './accounts/account.reference';
+import { resolveAgencyReference } from './agencies/agency.reference';
 import { resolveDossierReference } from './dossiers/dossier.reference';
 import { AccountDossiersResolver, DossierResolver } from './dossiers/dossier.resolver';
 import { resolvePublicServiceReference } from './public-services/public-service.reference';
@@ -13,7 +14,7 @@ export function buildDocumentsSchema(): Promise<GraphQLSchema> {
   return buildFederatedSchema({
     resolvers: [PublicServiceResolver, DossierResolver, AccountDossiersResolver, OrganisationDossiersResolver],
     references: {
-      PublicService: resolvePublicServiceReference, Dossier: resolveDossierReference, Account: resolveAccountReference, Organisation: resolveOrganisationReference,
+      PublicService: resolvePublicServiceReference, Agency: resolveAgencyReference, Dossier: resolveDossierReference, Account: resolveAccountReference, Organisation: resolveOrganisationReference,
     },
   });
 }

@@ -8,6 +8,7 @@ import { Role } from '../../../shared/src';
 import { loadDocumentsConfig } from '../config';
 import { startDocuments, type RunningDocuments } from '../index';
 import { CATALOGUE } from '../public-services/catalogue';
+import { PASSPORT_ISSUE } from '../public-services/service-groups';
 import { newRegistrationCode } from './registration-code';
 
 // Documents alone: a fresh database, the run's Redis under a prefix of its own, and a test token authority in place
@@ -258,9 +259,9 @@ describe('publicServices', () => {
       if (!page.pageInfo.hasNextPage) break;
       after = page.pageInfo.endCursor;
     }
-    expect(pages).toEqual([3, 3, 3, 1]);
-    expect(codes).toEqual(CATALOGUE.map((s) => s.code));
-    expect(codes).toHaveLength(10);
+    expect(pages).toEqual([3, 3, 3, 2]);
+    expect(codes).toEqual([...CATALOGUE.map((s) => s.code), PASSPORT_ISSUE.code]);
+    expect(codes).toHaveLength(11);
   });
 
   it.each<[string, Record<string, unknown>]>([

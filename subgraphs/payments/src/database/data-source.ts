@@ -4,6 +4,7 @@ import { FeeScheduleRecord } from '../fee-schedules/fee-schedule.entity';
 import { PostalPoint } from '../postal-points/postal-point.entity';
 import { CreatePayments1763942400000 } from './migrations/1763942400000-create-payments';
 import { FeeSchedulesWithEffectiveDates1795568400000 } from './migrations/1795568400000-fee-schedules-with-effective-dates';
+import { PassportFeeSchedule1795800000000 } from './migrations/1795800000000-passport-fee-schedule';
 
 export const PAYMENTS_SCHEMA = 'payments';
 
@@ -11,6 +12,6 @@ export function openPaymentsDatabase(url: string, log: Logger): Promise<Database
   return openDatabase({
     url, schema: PAYMENTS_SCHEMA, logger: log,
     entities: [PostalPoint, FeeScheduleRecord, FeeScheduleItem],
-    migrations: [CreatePayments1763942400000, FeeSchedulesWithEffectiveDates1795568400000],
+    migrations: [CreatePayments1763942400000, FeeSchedulesWithEffectiveDates1795568400000, PassportFeeSchedule1795800000000],
   });
 }
