@@ -29,6 +29,7 @@ COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/schema ./schema
+COPY --from=build /app/scripts/data ./scripts/data
 USER node
 EXPOSE 4000 4001 4002 4003
 CMD ["node", "dist/gateway/src/main.js"]

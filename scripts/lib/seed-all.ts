@@ -1,4 +1,6 @@
 import 'reflect-metadata';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { createLogger, Role } from '../../subgraphs/shared/src';
 import { openDocumentsDatabase } from '../../subgraphs/documents/src/database/data-source';
 import { seedDemoDossier } from '../../subgraphs/documents/src/database/seed';
@@ -7,12 +9,17 @@ import { seedDemoPartner, seedIdentity } from '../../subgraphs/identity/src/data
 import { openPaymentsDatabase } from '../../subgraphs/payments/src/database/data-source';
 import { generatePostalPoints } from '../../subgraphs/payments/src/postal-points/postal-point.generator';
 import { importPostalPoints } from '../../subgraphs/payments/src/postal-points/postal-point.import';
+import { importIntegratedDocuments, readDocumentsFile } from '../../subgraphs/documents/src/wallet/integrated-document.import';
+import { ROOT } from './graph-processes';
+
+/** The sample wallet (one document of each kind, one expired, one revoked), imported for the demo citizen. */
+export const SAMPLE_DOCUMENTS = path.join(ROOT, 'scripts', 'data', 'sample-documents.jsonl');
 
 /**
  * Applies every subgraph's migrations (which bring the reference data production has too: the public service
  * catalogue and the fee schedules), imports the generated ≈13,000 postal points through the same import as
- * production's file, and adds the development-only demo data: one account per role and a dossier for the demo
- * citizen. Idempotent; a point closed since the last run stays closed.
+ * production's file, and adds the development-only demo data: one account per role, and a dossier and a filled
+ * wallet (scripts/data/sample-documents.jsonl, through the documents import) for the demo citizen. Idempotent; a point closed since the last run stays closed.
  */
 export async function migrateAndSeed(
   databaseUrl: string,
@@ -37,6 +44,11 @@ export async function migrateAndSeed(
     progress(`demo accounts: ${accounts.size}`);
     await seedDemoDossier(documents.dataSource, accounts.get(Role.CITIZEN)!);
     progress('demo dossier for the demo citizen: present');
+    // Through the production import, with every row put into the demo citizen's wallet (account ids are made at seeding).
+    if (existsSync(SAMPLE_DOCUMENTS)) {
+      const wallet = await importIntegratedDocuments(documents.dataSource, await readDocumentsFile(SAMPLE_DOCUMENTS), { holderAccountId: accounts.get(Role.CITIZEN)! });
+      progress(`demo wallet for the demo citizen: ${wallet.inserted} inserted, ${wallet.updated} updated, ${wallet.unchanged} unchanged, ${wallet.rejected.length} rejected`);
+    }
     if (options.demoPartnerSecret) {
       const partner = await seedDemoPartner(identity.dataSource, options.demoPartnerSecret, accounts.get(Role.CITIZEN));
       progress(`demo partner bank: client id ${partner.clientId}, with the demo citizen's consent`);

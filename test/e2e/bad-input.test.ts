@@ -115,7 +115,7 @@ describe('bad input is refused with a clear code, and nothing is written', () =>
   });
 
   it('refuses to submit a dossier without a token, with a forged token, and directly at the subgraph', async () => {
-    const submit = `mutation { submitDossier(input: { serviceCode: "GPLX_EXCHANGE", appointmentDate: "2099-01-01" }) { id } }`;
+    const submit = `mutation { submitDossier(input: { serviceCode: "GPLX_EXCHANGE", acceptDeclaration: true }) { id } }`;
     expect((await gqlError(stack.gatewayUrl, submit)).extensions?.code).toBe('UNAUTHENTICATED');
     expect((await gqlError(stack.gatewayUrl, submit, {}, 'not-a-token')).extensions?.code).toBe('UNAUTHENTICATED');
     expect((await gqlError(`${stack.documents.url}/graphql`, submit)).extensions?.code).toBe('UNAUTHENTICATED');
@@ -128,13 +128,12 @@ describe('bad input is refused with a clear code, and nothing is written', () =>
   it('refuses a dossier for an unknown service or a past appointment, and hides other people’s dossiers', async () => {
     const lan = await aLoggedInCitizen(stack);
     const submit = `mutation($input: SubmitDossierInput!) { submitDossier(input: $input) { id registrationCode } }`;
-    const unknown = await gqlError(stack.gatewayUrl, submit, { input: { serviceCode: 'NO_SUCH', appointmentDate: '2099-01-01' } }, lan.token);
+    const unknown = await gqlError(stack.gatewayUrl, submit, { input: { serviceCode: 'NO_SUCH', appointmentDate: '2099-01-01', acceptDeclaration: true } }, lan.token);
     expect(unknown.extensions?.code).toBe('BAD_USER_INPUT');
-    const past = await gqlError(stack.gatewayUrl, submit, { input: { serviceCode: 'CCCD_RENEWAL', appointmentDate: '2000-01-01' } }, lan.token);
+    const past = await gqlError(stack.gatewayUrl, submit, { input: { serviceCode: 'CCCD_RENEWAL', appointmentDate: '2000-01-01', acceptDeclaration: true } }, lan.token);
     expect((past.extensions?.problems as { field: string }[]).map((p) => p.field)).toEqual(['appointmentDate']);
 
-    const today = new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 10);
-    const { submitDossier } = await gql(stack.gatewayUrl, submit, { input: { serviceCode: 'CCCD_RENEWAL', appointmentDate: today } }, lan.token);
+    const { submitDossier } = await gql(stack.gatewayUrl, submit, { input: { serviceCode: 'CCCD_RENEWAL', acceptDeclaration: true } }, lan.token);
     const other = await aLoggedInCitizen(stack);
     const seen = await gql(stack.gatewayUrl, `query($id: ID!, $c: String!) { dossier(id: $id) { id } dossierByCode(registrationCode: $c) { id } }`, { id: submitDossier.id, c: submitDossier.registrationCode }, other.token);
     expect(seen).toEqual({ dossier: null, dossierByCode: null });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AGENCIES } from '../../subgraphs/documents/src/agencies/agency.catalogue';
 import { CATALOGUE } from '../../subgraphs/documents/src/public-services/catalogue';
 import { PASSPORT_ISSUE } from '../../subgraphs/documents/src/public-services/service-groups';
+import { PASSPORT_FEE_SCHEDULE } from '../../subgraphs/payments/src/database/migrations/1795800000000-passport-fee-schedule';
 import { FEE_SCHEDULES } from '../../subgraphs/payments/src/fee-schedules/fee-schedule.catalogue';
 import { foldForSearch } from '../../subgraphs/shared/src';
 import { aLoggedInCitizen } from '../kit/builders';
@@ -13,7 +14,7 @@ const dayInVietnam = (days: number) => new Date(Date.now() + 7 * 3600_000 + days
 
 /** What the migrations leave: the opening catalogue, then the passport that came with the eighth service group. */
 const WHOLE_CATALOGUE = [...CATALOGUE, PASSPORT_ISSUE];
-const PASSPORT_FEES = [{ name: 'Lệ phí cấp hộ chiếu phổ thông', amount: 200_000n }];
+const PASSPORT_FEES = PASSPORT_FEE_SCHEDULE.items;
 
 const MISSING = (serviceCode: string) => ({
   message: `No fee schedule is in force for service ${serviceCode}; it cannot be charged until one is published.`,

@@ -7,10 +7,6 @@ const SUBMIT = `mutation Submit($input: SubmitDossierInput!) { submitDossier(inp
 const CONFIRM_WITH_POINT = `mutation Confirm($challengeId: ID!, $code: String!) { confirmPhone(challengeId: $challengeId, code: $code) { id level status verificationPostalPoint { code name } } }`;
 const ME_ACROSS_THREE_SUBGRAPHS = `query Me { me { fullName dossiers(first: 10) { edges { node { registrationCode service { name feeSchedule { total } } amountDue } } } } }`;
 
-function inDays(days: number): string {
-  return new Date(Date.now() + 7 * 3600_000 + days * 86_400_000).toISOString().slice(0, 10);
-}
-
 describe('a citizen registers, logs in and submits a dossier, all through the gateway', () => {
   const stack = useStack();
 
@@ -35,7 +31,7 @@ describe('a citizen registers, logs in and submits a dossier, all through the ga
     expect(verifyLoginOtp.account).toEqual({ id: confirmPhone.id, fullName: 'Trần Quốc Tuấn' });
     const token = verifyLoginOtp.accessToken as string;
 
-    const { submitDossier } = await gql(stack.gatewayUrl, SUBMIT, { input: { serviceCode: 'GPLX_EXCHANGE', appointmentDate: inDays(3) } }, token);
+    const { submitDossier } = await gql(stack.gatewayUrl, SUBMIT, { input: { serviceCode: 'GPLX_EXCHANGE', acceptDeclaration: true } }, token);
     expect(submitDossier.status).toBe('SUBMITTED');
     expect(submitDossier.registrationCode).toMatch(/^HS-\d{6}-[0-9A-Z]{8}$/);
     expect(submitDossier.service).toEqual({ code: 'GPLX_EXCHANGE', name: 'Đổi giấy phép lái xe' });

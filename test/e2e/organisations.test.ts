@@ -491,10 +491,9 @@ describe('organisations, delegations and acting for an organisation', () => {
 
 describe('dossiers submitted for an organisation (documents checks organisation.act)', () => {
   const stack = useStack({ postalPoints: 20 });
-  const SUBMIT = `mutation($d: Date!) { submitDossier(input: { serviceCode: "PROMOTION_NOTICE", appointmentDate: $d }) { id organisation { id name } applicant { id } } }`;
+  const SUBMIT = `mutation { submitDossier(input: { serviceCode: "PROMOTION_NOTICE", acceptDeclaration: true }) { id organisation { id name } applicant { id } } }`;
   const ORG_DOSSIERS = `query($id: ID!) { organisation(id: $id) { id dossiers(first: 10) { edges { node { id organisation { id } } } } } }`;
   const DOSSIER = `query($id: ID!) { dossier(id: $id) { id } }`;
-  const appointment = () => new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10);
 
   it('a delegate with SUBMIT_DOSSIERS submits for it, one with VIEW_DOSSIERS sees its dossiers, others cannot; the representative reads the act in the activity log', async () => {
     const [representative, submitter, viewer, payer, stranger] = await Promise.all([1, 2, 3, 4, 5].map(() => aLevel2Person(stack)));
@@ -504,12 +503,12 @@ describe('dossiers submitted for an organisation (documents checks organisation.
     await grant(stack, representative, organisation.id, payer, [DelegationScope.PAY_FEES]);
 
     const asSubmitter = (await act(stack, submitter, organisation.id)).accessToken;
-    const { submitDossier } = await gql(stack.gatewayUrl, SUBMIT, { d: appointment() }, asSubmitter);
+    const { submitDossier } = await gql(stack.gatewayUrl, SUBMIT, {}, asSubmitter);
     expect(submitDossier).toMatchObject({ organisation: { id: organisation.id, name: 'Công ty Cổ phần Hồ Gươm' }, applicant: { id: submitter.accountId } });
 
     // Outside the delegation's scope: refused, nothing submitted.
     const asPayer = (await act(stack, payer, organisation.id)).accessToken;
-    expect(codes(await post(stack.gatewayUrl, SUBMIT, { d: appointment() }, asPayer))).toEqual(['FORBIDDEN']);
+    expect(codes(await post(stack.gatewayUrl, SUBMIT, {}, asPayer))).toEqual(['FORBIDDEN']);
 
     const asViewer = (await act(stack, viewer, organisation.id)).accessToken;
     const listed = (await gql(stack.gatewayUrl, ORG_DOSSIERS, { id: organisation.id }, asViewer)).organisation.dossiers.edges.map((e: any) => e.node.id);

@@ -134,7 +134,7 @@ describe('the trust edge: a subgraph reached directly grants nothing the gateway
       ['publicService', 'documents', `{ publicService(code: "GPLX_EXCHANGE") { code agencyCode } }`, () => ({})],
       ['dossier', 'documents', `{ dossier(id: "${dossierId}") { id } }`, () => ({})],
       ['dossierByCode', 'documents', `{ dossierByCode(registrationCode: "HS-260101-ABCDEFGH") { id } }`, () => ({})],
-      ['submitDossier (bad input)', 'documents', `mutation { submitDossier(input: { serviceCode: "NO_SUCH", appointmentDate: "2000-01-01" }) { id } }`, () => ({})],
+      ['submitDossier (bad input)', 'documents', `mutation { submitDossier(input: { serviceCode: "NO_SUCH", appointmentDate: "2000-01-01", acceptDeclaration: true }) { id } }`, () => ({})],
       ['postalPoint', 'payments', `{ postalPoint(code: "001-BC-0001") { code name isOpen } }`, () => ({})],
       ['postalPoints', 'payments', `{ postalPoints(provinceCode: "001", first: 2) { edges { node { code } } } }`, () => ({})],
       ['setPostalPointOpen (to what it is)', 'payments', `mutation { setPostalPointOpen(code: "001-BC-0002", isOpen: true) { code isOpen } }`, () => ({})],
@@ -174,18 +174,18 @@ describe('the trust edge: a subgraph reached directly grants nothing the gateway
     it("passes a subgraph's BAD_USER_INPUT through the gateway with its problems, whatever the HTTP status", async () => {
       const token = await stack.tokenFor({ role: Role.CITIZEN });
       // Variables that do not coerce: the subgraph answers HTTP 400; the client still hears BAD_USER_INPUT.
-      const badDate = await post(stack.gatewayUrl, `mutation($d: Date!) { submitDossier(input: { serviceCode: "GPLX_EXCHANGE", appointmentDate: $d }) { id } }`, { d: '2026-02-30' }, token);
+      const badDate = await post(stack.gatewayUrl, `mutation($d: Date!) { submitDossier(input: { serviceCode: "GPLX_EXCHANGE", appointmentDate: $d, acceptDeclaration: true }) { id } }`, { d: '2026-02-30' }, token);
       expect(codes(badDate)).toEqual(['BAD_USER_INPUT']);
       expect(badDate.errors?.[0].message).toMatch(/YYYY-MM-DD/);
       // A service's own validation: every problem, each naming its field.
-      const problems = await post(stack.gatewayUrl, `mutation { submitDossier(input: { serviceCode: "NO_SUCH", appointmentDate: "2000-01-01" }) { id } }`, {}, token);
+      const problems = await post(stack.gatewayUrl, `mutation { submitDossier(input: { serviceCode: "NO_SUCH", appointmentDate: "2000-01-01", acceptDeclaration: true }) { id } }`, {}, token);
       expect(problems.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', problems: [{ field: 'serviceCode' }, { field: 'appointmentDate' }] });
       for (const response of [badDate, problems]) expect(JSON.stringify(response)).not.toMatch(/127\.0\.0\.1|localhost|https?:\/\//);
     });
 
     it('answers text the database cannot store (a NUL character) as BAD_USER_INPUT, not a database error', async () => {
       const token = await stack.tokenFor({ role: Role.CITIZEN });
-      const query = `mutation($a: String!) { submitDossier(input: { serviceCode: "GPLX_EXCHANGE", appointmentDate: "${new Date(Date.now() + 3 * 86_400_000).toISOString().slice(0, 10)}", deliveryMethod: POSTAL_DELIVERY, deliveryAddress: $a }) { id } }`;
+      const query = `mutation($a: String!) { submitDossier(input: { serviceCode: "GPLX_EXCHANGE", acceptDeclaration: true, deliveryMethod: POSTAL_DELIVERY, deliveryAddress: $a }) { id } }`;
       // Signed as the gateway, the request skips the limits that would refuse NUL first: this is the last line of defence.
       const response = await post(urlOf(stack, 'documents'), query, { a: 'Số 1 Tràng Tiền, Hoàn Kiếm\u0000' }, token, { asGatewayTo: 'documents' });
       expect(codes(response)).toEqual(['BAD_USER_INPUT']);

@@ -1,9 +1,12 @@
+import { z } from 'zod';
 import { baseEnvShape, jwksEnvShape, parseEnv, port } from '../../shared/src';
 
 export const documentsEnvShape = {
   ...baseEnvShape,
   ...jwksEnvShape,
   DOCUMENTS_PORT: port(4002),
+  /** Where people reach the graph (the gateway), for links such as Dossier.receiptUrl. */
+  GATEWAY_PUBLIC_URL: z.string().url().default('http://localhost:4000'),
 };
 
 export type DocumentsConfig = ReturnType<typeof loadDocumentsConfig>;

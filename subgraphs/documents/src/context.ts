@@ -3,11 +3,16 @@ import type { SubgraphRequestContext } from '../../shared/src';
 import type { Agency } from './agencies/agency.entity';
 import type { Dossier } from './dossiers/dossier.entity';
 import type { PublicService } from './public-services/public-service.entity';
+import type { IntegratedDocument } from './wallet/integrated-document.entity';
+import type { HolderAndType } from './wallet/integrated-document.loader';
 
 export interface DocumentsLoaders {
   services: DataLoader<string, PublicService | null>;
   dossiers: DataLoader<string, Dossier | null>;
   agencies: DataLoader<string, Agency | null>;
+  integratedDocuments: DataLoader<string, IntegratedDocument | null>;
+  /** A holder's VALID documents of one type (DocumentsOfType). */
+  validDocumentsOfType: DataLoader<HolderAndType, IntegratedDocument[], string>;
 }
 
 export type DocumentsContext = SubgraphRequestContext<DocumentsLoaders>;

@@ -7,6 +7,12 @@ const WHOLE_DONG = /^-?(0|[1-9]\d{0,18})$/;
  * Money is a whole number of đồng (VND has no minor unit). Totals overflow 32 bits, so it travels as
  * a decimal string and is a `bigint` inside the services, `bigint` in PostgreSQL. Never a float.
  */
+/** A `bigint` column (PostgreSQL returns it as a string) read and written as a JavaScript bigint: money, whole đồng. */
+export const bigintMoney = {
+  to: (value: bigint | null | undefined) => (value === null || value === undefined ? value : value.toString()),
+  from: (value: string | null) => (value === null ? null : BigInt(value)),
+};
+
 export const MoneyScalar = new GraphQLScalarType<bigint, string>({
   name: 'Money',
   description: 'A whole number of Vietnamese đồng as a decimal string, e.g. "135000". Never a float.',

@@ -12,6 +12,8 @@ describe('dossier life cycle', () => {
   const refused: [S, S][] = [
     [S.SUBMITTED, S.RESULT_READY], [S.SUBMITTED, S.IN_PROCESSING], [S.RESULT_READY, S.IN_PROCESSING],
     [S.RESULT_RETURNED, S.SUBMITTED], [S.REJECTED, S.RECEIVED], [S.CANCELLED, S.SUBMITTED], [S.NEEDS_SUPPLEMENT, S.RESULT_READY],
+    // The applicant cancels only before processing starts.
+    [S.IN_PROCESSING, S.CANCELLED], [S.NEEDS_SUPPLEMENT, S.CANCELLED], [S.RESULT_READY, S.CANCELLED],
   ];
   it.each(refused)('%s → %s is refused', (from, to) => expect(canTransition(from, to)).toBe(false));
 

@@ -35,3 +35,21 @@ export const ORGANISATION_ACTED = 'organisation.acted';
 export function organisationActed(act: OrganisationActed): OutboxEvent<OrganisationActed> {
   return { type: ORGANISATION_ACTED, payload: act };
 }
+
+/**
+ * `dossier.statusChanged`: a dossier was created or took a step of its life cycle (fromStatus null: created).
+ * Payments will collect a result's cash on delivery from it; nothing personal is in it.
+ */
+export interface DossierStatusChanged {
+  dossierId: string;
+  serviceCode: string;
+  agencyCode: string;
+  fromStatus: string | null;
+  toStatus: string;
+}
+
+export const DOSSIER_STATUS_CHANGED = 'dossier.statusChanged';
+
+export function dossierStatusChanged(change: DossierStatusChanged): OutboxEvent<DossierStatusChanged> {
+  return { type: DOSSIER_STATUS_CHANGED, payload: change };
+}

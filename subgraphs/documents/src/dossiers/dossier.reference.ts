@@ -5,5 +5,5 @@ import { visibleTo } from './dossier.policy';
 
 /** Federation: a dossier by id, batched per request, seen only by whom `dossier(id)` would show it to. */
 export async function resolveDossierReference(reference: { id: string }, ctx: DocumentsContext): Promise<Dossier | null> {
-  return visibleTo(requirePrincipal(ctx), await ctx.loaders.dossiers.load(reference.id), ctx.loaders.services);
+  return visibleTo(requirePrincipal(ctx), await ctx.loaders.dossiers.load(reference.id));
 }

@@ -36,7 +36,10 @@ const ACCOUNT_DOSSIERS = `query($r: [_Any!]!, $first: Int, $after: String) { _en
 const SERVICES = `query($search: String, $first: Int, $after: String) { publicServices(search: $search, first: $first, after: $after) {
   edges { node { code name agencyCode isActive } cursor } pageInfo { hasNextPage hasPreviousPage endCursor } } }`;
 
-const anInput = (overrides: Record<string, unknown> = {}) => ({ serviceCode: 'CCCD_RENEWAL', appointmentDate: dayInVietnam(7), ...overrides });
+const anInput = (overrides: Record<string, unknown> = {}) => ({ serviceCode: 'CCCD_RENEWAL', acceptDeclaration: true, ...overrides });
+/** The service's appointment window as the catalogue publishes it. */
+const windowOf = async (code = 'CCCD_RENEWAL') =>
+  (await gql(url, `query($code: String!) { publicService(code: $code) { appointmentWindow { earliest latest } } }`, { code })).publicService.appointmentWindow as { earliest: string; latest: string };
 
 async function submit(applicantId: string, overrides: Record<string, unknown> = {}) {
   const { submitDossier } = await gql(url, SUBMIT, { input: anInput(overrides) }, await citizen(applicantId));
@@ -71,8 +74,8 @@ describe('who sees a dossier', () => {
     online = await submit(applicantId, { serviceCode: 'CCCD_RENEWAL' });
     const registrationCode = newRegistrationCode();
     const [row] = await sql(
-      `INSERT INTO documents.dossiers (registration_code, service_code, applicant_account_id, status, channel, appointment_date, delivery_method, received_postal_point_code)
-       VALUES ($1, 'GPLX_EXCHANGE', $2, 'RECEIVED', 'POSTAL_POINT', $3, 'PICKUP', '001-BC-0001') RETURNING id`,
+      `INSERT INTO documents.dossiers (registration_code, service_code, applicant_account_id, status, channel, appointment_date, delivery_method, received_postal_point_code, received_at)
+       VALUES ($1, 'GPLX_EXCHANGE', $2, 'RECEIVED', 'POSTAL_POINT', $3, 'PICKUP', '001-BC-0001', now()) RETURNING id`,
       [registrationCode, applicantId, dayInVietnam(7)]);
     atCounter = { id: row.id, registrationCode };
   });
@@ -136,8 +139,10 @@ describe('submitDossier', () => {
   it.each<[string, Record<string, unknown>, string]>([
     ['postal delivery without an address', { deliveryMethod: 'POSTAL_DELIVERY' }, 'deliveryAddress'],
     ['postal delivery with a blank address', { deliveryMethod: 'POSTAL_DELIVERY', deliveryAddress: '   ' }, 'deliveryAddress'],
-    ['an appointment more than 60 days ahead', { appointmentDate: dayInVietnam(61) }, 'appointmentDate'],
+    ['an appointment more than 60 days after the earliest', { appointmentDate: dayInVietnam(80) }, 'appointmentDate'],
     ['an appointment in the past', { appointmentDate: dayInVietnam(-1) }, 'appointmentDate'],
+    ['an appointment before the processing time has passed', { appointmentDate: dayInVietnam(1) }, 'appointmentDate'],
+    ['no declaration', { acceptDeclaration: false }, 'acceptDeclaration'],
     ['a service that is not in the catalogue', { serviceCode: 'NO_SUCH_SERVICE' }, 'serviceCode'],
   ])('refuses %s with BAD_USER_INPUT naming the field, and stores nothing', async (_case, overrides, field) => {
     const before = await countDossiers();
@@ -149,16 +154,17 @@ describe('submitDossier', () => {
 
   it('submits for the calling citizen and records exactly one event, from nothing to SUBMITTED, by them', async () => {
     const applicantId = randomUUID();
-    const { submitDossier } = await gql(url, SUBMIT, { input: anInput({ appointmentDate: dayInVietnam(60) }) }, await citizen(applicantId));
+    const { latest } = await windowOf();
+    const { submitDossier } = await gql(url, SUBMIT, { input: anInput({ appointmentDate: latest }) }, await citizen(applicantId));
     expect(submitDossier).toMatchObject({
       serviceCode: 'CCCD_RENEWAL', status: 'SUBMITTED', channel: 'ONLINE', deliveryMethod: 'PICKUP',
-      appointmentDate: dayInVietnam(60), service: { code: 'CCCD_RENEWAL', agencyCode: 'C06' },
+      appointmentDate: latest, service: { code: 'CCCD_RENEWAL', agencyCode: 'C06' },
     });
     expect(submitDossier.registrationCode).toMatch(/^HS-\d{6}-[0-9A-HJKMNP-TV-Z]{8}$/);
     const [stored] = await sql(`SELECT applicant_account_id, received_postal_point_code FROM documents.dossiers WHERE id = $1`, [submitDossier.id]);
     expect(stored).toEqual({ applicant_account_id: applicantId, received_postal_point_code: null });
-    const events = await sql(`SELECT from_status, to_status, actor_account_id, reason FROM documents.dossier_events WHERE dossier_id = $1`, [submitDossier.id]);
-    expect(events).toEqual([{ from_status: null, to_status: 'SUBMITTED', actor_account_id: applicantId, reason: null }]);
+    const events = await sql(`SELECT from_status, to_status, actor_account_id, actor_role, reason FROM documents.dossier_events WHERE dossier_id = $1`, [submitDossier.id]);
+    expect(events).toEqual([{ from_status: null, to_status: 'SUBMITTED', actor_account_id: applicantId, actor_role: 'CITIZEN', reason: null }]);
   });
 
   it('keeps the delivery address of a postal delivery, trimmed', async () => {

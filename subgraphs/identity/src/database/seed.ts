@@ -22,6 +22,8 @@ export const DEMO_ACCOUNTS: DemoAccount[] = [
   { role: Role.CITIZEN, username: '001195004567', fullName: 'Phạm Minh Anh', phone: '+84912000007', awaitingActivation: { dateOfBirth: '1995-08-20', gender: Gender.FEMALE } },
   { role: Role.POSTAL_CLERK, username: 'clerk.hanoi', fullName: 'Trần Văn Bình', phone: '+84912000002', postalPointCode: '001-BC-0001' },
   { role: Role.OFFICIAL, username: 'official.c06', fullName: 'Lê Minh Châu', phone: '+84912000003', agencyCode: 'C06' },
+  // Cục Đường bộ: receives and processes the demo citizen's driving licence exchange, and issues licences.
+  { role: Role.OFFICIAL, username: 'official.cdb', fullName: 'Đỗ Quang Huy', phone: '+84912000008', agencyCode: 'CDB' },
   { role: Role.FINANCE, username: 'finance.hq', fullName: 'Phạm Thu Hà', phone: '+84912000005' },
   { role: Role.ADMINISTRATOR, username: 'admin', fullName: 'Quản trị hệ thống', phone: '+84912000006' },
 ];

@@ -1,10 +1,5 @@
 import { Column, Entity, PrimaryGeneratedColumn, Unique } from 'typeorm';
-
-/** pg returns bigint columns as strings; inside the service money is a `bigint`, never a float. */
-export const bigintMoney = {
-  to: (value: bigint | null | undefined) => (value === null || value === undefined ? value : value.toString()),
-  from: (value: string | null) => (value === null ? null : BigInt(value)),
-};
+import { bigintMoney } from '../../../shared/src';
 
 /** One line of a fee schedule (biểu phí, lệ phí), in the order it is printed on the receipt. */
 @Entity({ name: 'fee_schedule_items' })

@@ -5,6 +5,7 @@ import { createTestDatabase } from '../../../../test/kit/stack';
 import { Cache, createLogger, createRedis, DomainError, openDatabase, waitForRedis, type Database } from '../../../shared/src';
 import { openPaymentsDatabase, PAYMENTS_SCHEMA } from '../database/data-source';
 import { CreatePayments1763942400000 } from '../database/migrations/1763942400000-create-payments';
+import { PASSPORT_FEE_SCHEDULE } from '../database/migrations/1795800000000-passport-fee-schedule';
 import { FEE_SCHEDULES, FEE_SCHEDULES_IN_FORCE_FROM } from './fee-schedule.catalogue';
 import { createFeeScheduleLoader, FEE_SCHEDULE_CACHE, type CachedFeeSchedule } from './fee-schedule.loader';
 import { FeeScheduleMissingError, feeScheduleInForce } from './fee-schedule.service';
@@ -61,7 +62,8 @@ describe('the fee schedules migration', () => {
              coalesce(json_agg(json_build_object('name', i.name, 'amount', i.amount::text, 'position', i.position) ORDER BY i.position) FILTER (WHERE i.id IS NOT NULL), '[]') AS items
       FROM payments.fee_schedules s LEFT JOIN payments.fee_schedule_items i ON i.schedule_id = s.id
       GROUP BY s.id ORDER BY s.service_code`);
-    const expected = Object.entries(FEE_SCHEDULES).sort(([a], [b]) => (a < b ? -1 : 1)).map(([code, items]) => ({
+    // The opening catalogue, and the passport's schedule that came with the eighth service group.
+    const expected = [...Object.entries(FEE_SCHEDULES), [PASSPORT_FEE_SCHEDULE.serviceCode, PASSPORT_FEE_SCHEDULE.items] as const].sort(([a], [b]) => (a < b ? -1 : 1)).map(([code, items]) => ({
       code, from: FEE_SCHEDULES_IN_FORCE_FROM, to: null,
       items: items.map((item, i) => ({ name: item.name, amount: item.amount.toString(), position: i + 1 })),
     }));
@@ -93,13 +95,15 @@ describe('the fee schedules migration', () => {
         FROM payments.fee_schedules s LEFT JOIN payments.fee_schedule_items i ON i.schedule_id = s.id GROUP BY s.id ORDER BY 1`);
       const moved = await schedules();
       const byCode = new Map(moved.map((s: { code: string }) => [s.code, s]));
-      expect(moved).toHaveLength(Object.keys(FEE_SCHEDULES).length + 1);
+      expect(moved).toHaveLength(Object.keys(FEE_SCHEDULES).length + 2); // LOCAL_ONLY, and the passport's later migration
+      expect(byCode.get('PASSPORT_ISSUE')).toMatchObject({ items: 1, total: '200000' });
       expect(byCode.get('CCCD_RENEWAL')).toEqual({ code: 'CCCD_RENEWAL', from: FEE_SCHEDULES_IN_FORCE_FROM, items: 1, total: '55000' });
       expect(byCode.get('GPLX_EXCHANGE')).toMatchObject({ items: 1, total: '135000' });
       expect(byCode.get('LOCAL_ONLY')).toMatchObject({ items: 1, total: '1000' });
       expect(byCode.get('PROMOTION_NOTICE')).toMatchObject({ items: 0, total: '0' });
 
-      await payments.dataSource.undoLastMigration();
+      await payments.dataSource.undoLastMigration(); // the passport's schedule
+      await payments.dataSource.undoLastMigration(); // this one
       // Back to undated items by service code, those of the schedules in force; free services are simply absent
       // again, as that shape had them.
       expect(await payments.dataSource.query(`SELECT service_code, amount::text FROM payments.fee_schedule_items ORDER BY 1`)).toEqual([

@@ -14,7 +14,8 @@ export interface PersonalDataResource {
 
 /** What the dossier rules need to know of a dossier: who applied, which agency handles it, where it was received. */
 export interface DossierResource {
-  applicantAccountId: string;
+  /** Null for a person without an account whose paper dossier a postal clerk took in. */
+  applicantAccountId: string | null;
   /** The agency of the dossier's public service (null when the service is unknown). */
   agencyCode: string | null;
   receivedPostalPointCode: string | null;
@@ -61,8 +62,41 @@ export interface ActionResources {
   'dossier.listForAccount': { applicantAccountId: string };
   /** Read what a dossier still owes (payments); the dossier itself was already shown to the caller. */
   'dossier.readAmountDue': { dossierId: string };
+  /** Receive an online dossier (tiếp nhận) for the agency that handles it. */
+  'dossier.receive': DossierResource;
+  /** Process a dossier: start, ask for a supplement, mark the result ready, reject. */
+  'dossier.process': DossierResource;
+  /** The applicant's own steps: supply what was asked for, cancel before processing starts. */
+  'dossier.amend': DossierResource;
+  /** Hand a dossier's result over (pick-up, or out for delivery by post). */
+  'dossier.returnResult': DossierResource;
+  /** Take in a dossier at one's postal counter: on paper, or submitted online on the person's behalf. */
+  'dossier.receiveAtCounter': Record<string, never>;
+  /** List the dossiers an agency handles. */
+  'dossier.listForAgency': { agencyCode: string };
+  /** List the dossiers a postal point received. */
+  'dossier.listForPostalPoint': { postalPointCode: string };
   /** Open or close a postal point. */
   'postalPoint.setOpen': { postalPointCode: string };
+  // integrated documents (the wallet)
+  /** Issue a document into a holder's wallet, as the agency that issues documents of its type. */
+  'integratedDocument.issue': { issuerAgencyCode: string };
+  /** Revoke a document, as its issuer. */
+  'integratedDocument.revoke': { issuerAgencyCode: string };
+  /** See a document by its id (anyone not allowed is told it does not exist). */
+  'integratedDocument.read': { holderAccountId: string; issuerAgencyCode: string };
+  /**
+   * See a document its holder presented, handed over by another subgraph under the key `id holderAccountId`
+   * (identity's QR verification, partner eKYC), which only the gateway can send: `holderAccountId` is the
+   * document's real holder, `presentedHolderAccountId` the holder the representation names.
+   */
+  'integratedDocument.readPresented': { holderAccountId: string; presentedHolderAccountId: string };
+  /** List an account's documents and its requests to add one. */
+  'integratedDocument.listForAccount': { holderAccountId: string };
+  /** Ask for a document of one's own to be added to one's wallet. */
+  'integratedDocument.request': { holderAccountId: string };
+  /** List, approve and refuse holders' requests, as the agency that issues documents of their type. */
+  'integratedDocument.decideRequest': { issuerAgencyCode: string };
   // partners and consent
   /** Register a partner (a bank's machine client) and receive its client secret, once. */
   'partner.register': Record<string, never>;
@@ -118,6 +152,10 @@ const isAdministrator = (p: Principal) => p.role === Role.ADMINISTRATOR && p.lev
 /** Cục Cảnh sát quản lý hành chính về trật tự xã hội (C06): the police department that issues ID cards. */
 export const POLICE_AGENCY = 'C06';
 const isSelf = (p: Principal, accountId: string) => p.accountId === accountId;
+/** A level-2 official of the agency (the agency a dossier's service belongs to, say). */
+const isAgencyOfficial = (p: Principal, agencyCode: string | null) => p.level === 2 && p.role === Role.OFFICIAL && !!agencyCode && p.agencyCode === agencyCode;
+/** A level-2 postal clerk of the postal point. */
+const isPointClerk = (p: Principal, postalPointCode: string | null) => p.level === 2 && p.role === Role.POSTAL_CLERK && !!postalPointCode && p.postalPointCode === postalPointCode;
 
 const RULES: { [A in Action]: Rule<A> } = {
   'account.read': () => true,
@@ -148,14 +186,35 @@ const RULES: { [A in Action]: Rule<A> } = {
       case Role.OFFICIAL: return !!r.agencyCode && p.agencyCode === r.agencyCode;
       case Role.POSTAL_CLERK: return !!r.receivedPostalPointCode && p.postalPointCode === r.receivedPostalPointCode;
       // The applicant; for a dossier of an organisation, also whoever acts for it with VIEW_DOSSIERS.
-      default: return isSelf(p, r.applicantAccountId) || (!!r.organisationId && actsFor(p, r.organisationId, DelegationScope.VIEW_DOSSIERS));
+      default: return (r.applicantAccountId !== null && isSelf(p, r.applicantAccountId)) || (!!r.organisationId && actsFor(p, r.organisationId, DelegationScope.VIEW_DOSSIERS));
     }
   },
   'dossier.listForAccount': (p, r) => isSelf(p, r.applicantAccountId) || isAdministrator(p),
+  // The dossier life cycle: staff act with a level-2 account, for their own agency or postal point.
+  'dossier.receive': (p, r) => isAgencyOfficial(p, r.agencyCode),
+  'dossier.process': (p, r) => isAgencyOfficial(p, r.agencyCode),
+  'dossier.amend': (p, r) => p.role === Role.CITIZEN
+    && ((r.applicantAccountId !== null && isSelf(p, r.applicantAccountId)) || (!!r.organisationId && actsFor(p, r.organisationId, DelegationScope.SUBMIT_DOSSIERS))),
+  'dossier.returnResult': (p, r) => isAgencyOfficial(p, r.agencyCode) || isPointClerk(p, r.receivedPostalPointCode),
+  'dossier.receiveAtCounter': (p) => p.level === 2 && p.role === Role.POSTAL_CLERK && !!p.postalPointCode,
+  'dossier.listForAgency': (p, r) => isAgencyOfficial(p, r.agencyCode) || isAdministrator(p),
+  'dossier.listForPostalPoint': (p, r) => isPointClerk(p, r.postalPointCode) || isAdministrator(p),
   // Representations of dossiers reach payments only from the gateway (signed proof), which took them from
   // documents after its 'dossier.read' check: a logged-in caller is all that is left to ask for.
   'dossier.readAmountDue': () => true,
   'postalPoint.setOpen': (p) => isAdministrator(p),
+  // integrated documents: the issuer's level-2 officials state, revoke and confirm what their agency issues; a
+  // wallet is its holder's (and level-2 administrators'). A presented document goes, for the holder its
+  // representation names and no other, to whom identity hands it: level-2 staff scanning a QR code, a partner.
+  'integratedDocument.issue': (p, r) => isAgencyOfficial(p, r.issuerAgencyCode),
+  'integratedDocument.revoke': (p, r) => isAgencyOfficial(p, r.issuerAgencyCode),
+  'integratedDocument.read': (p, r) => isSelf(p, r.holderAccountId) || isAdministrator(p) || isAgencyOfficial(p, r.issuerAgencyCode),
+  'integratedDocument.readPresented': (p, r) => r.holderAccountId.toLowerCase() === r.presentedHolderAccountId.toLowerCase()
+    && (isSelf(p, r.holderAccountId) || isAdministrator(p) || p.role === Role.PARTNER_BANK
+      || (p.level === 2 && (p.role === Role.POSTAL_CLERK || p.role === Role.OFFICIAL))),
+  'integratedDocument.listForAccount': (p, r) => isSelf(p, r.holderAccountId) || isAdministrator(p),
+  'integratedDocument.request': (p, r) => p.role === Role.CITIZEN && isSelf(p, r.holderAccountId),
+  'integratedDocument.decideRequest': (p, r) => isAgencyOfficial(p, r.issuerAgencyCode),
   // partners and consent: partners are registered and managed by administrators; a consent is the holder's
   // alone; only a partner's own machine client checks identities, and what it sees is decided by consent.
   'partner.register': (p) => isAdministrator(p) && p.level === 2,
