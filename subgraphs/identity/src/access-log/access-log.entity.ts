@@ -1,6 +1,7 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { IdentityAttribute } from '../accounts/identity-attribute';
+import { IntegratedDocumentType } from '../documents/integrated-document.stub';
 
 /** Who looked: a partner bank's system, staff at a postal point or an agency, an administrator, a relying system. */
 export enum AccessorKind {
@@ -65,6 +66,14 @@ export class AccessLogEntry {
   @Column({ type: 'text' }) @Field(() => AccessAction) action: AccessAction;
 
   @Column({ type: 'text', array: true, default: () => "'{}'" }) @Field(() => [IdentityAttribute]) attributes: IdentityAttribute[];
+
+  @Column({ name: 'document_ids', type: 'uuid', array: true, default: () => "'{}'" })
+  @Field(() => [ID], { description: 'The integrated documents presented (an identity QR scan), by the ids `me { documents }` shows.' })
+  documentIds: string[];
+
+  @Column({ name: 'document_types', type: 'text', array: true, default: () => "'{}'" })
+  @Field(() => [IntegratedDocumentType], { description: 'The kinds of integrated documents a partner was given (an identity check).' })
+  documentTypes: IntegratedDocumentType[];
 
   @Column({ type: 'text', nullable: true }) @Field(() => String, { nullable: true, description: 'The purpose the accessor stated.' }) purpose: string | null;
 

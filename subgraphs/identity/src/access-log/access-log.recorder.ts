@@ -2,6 +2,7 @@ import type { EntityManager } from 'typeorm';
 import { Role, type Principal } from '../../../shared/src';
 import { AccessLogEntry, AccessOutcome, AccessorKind, type AccessAction } from './access-log.entity';
 import type { IdentityAttribute } from '../accounts/identity-attribute';
+import type { IntegratedDocumentType } from '../documents/integrated-document.stub';
 
 export interface AccessRecord {
   accountId: string;
@@ -12,6 +13,10 @@ export interface AccessRecord {
   agencyCode?: string | null;
   action: AccessAction;
   attributes?: IdentityAttribute[];
+  /** Integrated documents presented, by id (an identity QR scan). */
+  documentIds?: string[];
+  /** Kinds of integrated documents given (an identity check). */
+  documentTypes?: IntegratedDocumentType[];
   purpose?: string | null;
   outcome?: AccessOutcome;
   reason?: string | null;
@@ -26,7 +31,7 @@ export class AccessLogRecorder {
     const rows = (Array.isArray(entries) ? entries : [entries]).map((e) => ({
       accountId: e.accountId, accessorKind: e.accessorKind, accessorId: e.accessorId, accessorName: e.accessorName,
       postalPointCode: e.postalPointCode ?? null, agencyCode: e.agencyCode ?? null, action: e.action,
-      attributes: e.attributes ?? [], purpose: e.purpose ?? null, outcome: e.outcome ?? AccessOutcome.ALLOWED, reason: e.reason ?? null,
+      attributes: e.attributes ?? [], documentIds: e.documentIds ?? [], documentTypes: e.documentTypes ?? [], purpose: e.purpose ?? null, outcome: e.outcome ?? AccessOutcome.ALLOWED, reason: e.reason ?? null,
     }));
     if (rows.length) await manager.getRepository(AccessLogEntry).insert(rows);
   }

@@ -1,6 +1,7 @@
 import { Column, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { IdentityAttribute } from '../accounts/identity-attribute';
+import { IntegratedDocumentType } from '../documents/integrated-document.stub';
 import { Partner } from '../partners/partner.entity';
 
 export enum ConsentStatus {
@@ -14,12 +15,12 @@ export enum ConsentStatus {
 registerEnumType(ConsentStatus, { name: 'ConsentStatus' });
 
 /**
- * A holder's consent (sự đồng ý) that one partner may check some of their attributes, for one purpose, until a
- * date. Checks compare only what it names; the holder can revoke it at any time. Rows are never deleted: the
+ * A holder's consent (sự đồng ý) that one partner may check some of their attributes, and receive their valid
+ * integrated documents of some types, for one purpose, until a date. Checks compare only what it names; the holder can revoke it at any time. Rows are never deleted: the
  * holder's history of consents stays readable, as their access log does.
  */
 @Entity({ name: 'consents' })
-@ObjectType({ description: 'A consent the holder gave a partner: which attributes it may check, for what purpose, until when.' })
+@ObjectType({ description: 'A consent the holder gave a partner: which attributes it may check, which kinds of documents it receives, for what purpose, until when.' })
 export class Consent {
   @PrimaryGeneratedColumn('uuid')
   @Field(() => ID)
@@ -40,6 +41,10 @@ export class Consent {
   @Column({ type: 'text', array: true })
   @Field(() => [IdentityAttribute], { description: 'What the partner may check; nothing else is ever answered.' })
   attributes: IdentityAttribute[];
+
+  @Column({ name: 'document_types', type: 'text', array: true, default: () => "'{}'" })
+  @Field(() => [IntegratedDocumentType], { description: 'The kinds of integrated documents the partner receives with a check (the holder\'s valid ones); none unless named.' })
+  documentTypes: IntegratedDocumentType[];
 
   @Column({ type: 'text' })
   @Field({ description: 'The purpose the holder agreed to; a check must state the same purpose.' })

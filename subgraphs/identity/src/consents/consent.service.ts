@@ -35,7 +35,7 @@ export class ConsentService {
           [holder.accountId, partner.id, key, now],
         );
         const row = manager.getRepository(Consent).create({
-          accountId: holder.accountId, partnerId: partner.id, attributes: value.attributes, purpose: value.purpose, purposeKey: key,
+          accountId: holder.accountId, partnerId: partner.id, attributes: value.attributes, documentTypes: value.documentTypes, purpose: value.purpose, purposeKey: key,
           grantedAt: now, expiresAt: value.expiresAt, revokedAt: null, replacedAt: null,
         });
         await manager.getRepository(Consent).insert(row);

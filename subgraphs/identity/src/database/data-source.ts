@@ -25,6 +25,7 @@ import { Delegation } from '../organisations/delegation.entity';
 import { OrganisationActivityEntry } from '../organisations/organisation-activity.entity';
 import { Organisations1795760000000 } from './migrations/1795760000000-organisations';
 import { IdentityOutbox1795780000000 } from './migrations/1795780000000-identity-outbox';
+import { SharedDocuments1795830000000 } from './migrations/1795830000000-shared-documents';
 
 export const IDENTITY_SCHEMA = 'identity';
 
@@ -42,6 +43,7 @@ export function openIdentityDatabase(url: string, log: Logger): Promise<Database
       Partners1795720000000, Consents1795720000001,
       Organisations1795760000000,
       IdentityOutbox1795780000000,
+      SharedDocuments1795830000000,
     ],
   });
 }

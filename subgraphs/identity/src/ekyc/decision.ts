@@ -1,6 +1,8 @@
 import { DomainError } from '../../../shared/src';
 import { AssuranceLevel } from '../accounts/account.entity';
 import type { IdentityAttribute } from '../accounts/identity-attribute';
+import { inCatalogueOrder } from '../documents/document-choice';
+import type { IntegratedDocumentType } from '../documents/integrated-document.stub';
 
 /**
  * Why a check was refused, in the holder's terms: what their access log says. The partner never reads these;
@@ -27,6 +29,7 @@ export interface CheckRow {
   partner_active: boolean | null;
   client_id: string | null;
   allowed_attributes: IdentityAttribute[] | null;
+  allowed_document_types: IntegratedDocumentType[] | null;
   account_id: string | null;
   level: AssuranceLevel | null;
   status: string | null;
@@ -37,6 +40,7 @@ export interface CheckRow {
   email: string | null;
   consent_id: string | null;
   consent_attributes: IdentityAttribute[] | null;
+  consent_document_types: IntegratedDocumentType[] | null;
   consent_purpose_key: string | null;
   consent_expires_at: Date | null;
   consent_revoked_at: Date | null;
@@ -44,12 +48,12 @@ export interface CheckRow {
 }
 
 export type Decision =
-  | { allowed: true; scope: ReadonlySet<IdentityAttribute>; consentExpiresAt: Date }
+  | { allowed: true; scope: ReadonlySet<IdentityAttribute>; documentTypes: IntegratedDocumentType[]; consentExpiresAt: Date }
   | { allowed: false; reason: RefusalReason };
 
 /**
- * Whether a partner may check this person now, and within which attributes: those the consent names that the
- * partner is (still) allowed. `tokenClientId` is the token's client_id claim, which must be the partner's.
+ * Whether a partner may check this person now, within which attributes, and which kinds of documents it receives:
+ * in each case those the consent names that the partner is (still) allowed. `tokenClientId` is the token's client_id claim, which must be the partner's.
  */
 export function decide(row: CheckRow, purposeKey: string, tokenClientId: string | undefined, now: Date): Decision {
   if (!row.account_id) return { allowed: false, reason: RefusalReason.NO_ACCOUNT };
@@ -62,7 +66,13 @@ export function decide(row: CheckRow, purposeKey: string, tokenClientId: string 
   if (!row.consent_expires_at || row.consent_expires_at.getTime() <= now.getTime()) return { allowed: false, reason: RefusalReason.CONSENT_EXPIRED };
   if (row.level !== AssuranceLevel.LEVEL_2) return { allowed: false, reason: RefusalReason.ACCOUNT_NOT_LEVEL_2 };
   const allowed = new Set(row.allowed_attributes ?? []);
-  return { allowed: true, scope: new Set((row.consent_attributes ?? []).filter((a) => allowed.has(a))), consentExpiresAt: row.consent_expires_at };
+  const allowedDocuments = new Set(row.allowed_document_types ?? []);
+  return {
+    allowed: true,
+    scope: new Set((row.consent_attributes ?? []).filter((a) => allowed.has(a))),
+    documentTypes: inCatalogueOrder((row.consent_document_types ?? []).filter((t) => allowedDocuments.has(t))),
+    consentExpiresAt: row.consent_expires_at,
+  };
 }
 
 export const REFUSAL_MESSAGE = 'This identity cannot be checked: there is no level-2 account with a valid consent for this partner and purpose.';

@@ -2,9 +2,10 @@ import type { DataSource } from 'typeorm';
 import { assertCan, BadInputError, isUuid, UnauthenticatedError, type LimitRule, type Principal, type RateLimiter } from '../../../shared/src';
 import { AccessAction, AccessorKind, AccessOutcome } from '../access-log/access-log.entity';
 import type { AccessRecord } from '../access-log/access-log.recorder';
-import { AccountStatus } from '../accounts/account.entity';
+import { AccountStatus, AssuranceLevel } from '../accounts/account.entity';
 import { IdentityAttribute } from '../accounts/identity-attribute';
 import { purposeKey } from '../consents/consent-rules';
+import { documentsOfTypes } from '../documents/document-choice';
 import { decide, identityCheckRefused, type CheckRow } from './decision';
 import { claimedAttributes, compareClaims } from './matching';
 import type { ResponseFloor } from './response-floor';
@@ -29,9 +30,9 @@ const NO_ONE = '00000000-0000-0000-0000-000000000000';
  * one, then the newest) — so that every refusal can be told to the holder precisely.
  */
 const CHECK_SQL = `
-  SELECT p.id AS partner_id, p.name AS partner_name, p.active AS partner_active, p.client_id, p.allowed_attributes,
+  SELECT p.id AS partner_id, p.name AS partner_name, p.active AS partner_active, p.client_id, p.allowed_attributes, p.allowed_document_types,
          a.id AS account_id, a.level, a.status, a.full_name, a.date_of_birth::text AS date_of_birth, a.gender, a.phone, a.email,
-         c.id AS consent_id, c.attributes AS consent_attributes, c.purpose_key AS consent_purpose_key,
+         c.id AS consent_id, c.attributes AS consent_attributes, c.document_types AS consent_document_types, c.purpose_key AS consent_purpose_key,
          c.expires_at AS consent_expires_at, c.revoked_at AS consent_revoked_at, c.replaced_at AS consent_replaced_at
     FROM (SELECT $1::uuid AS partner_id, $2::text AS personal_id_number) q
     LEFT JOIN identity.partners p ON p.id = q.partner_id
@@ -49,8 +50,8 @@ const CHECK_SQL = `
  * number, so "no such person" costs the same statements as every other refusal.
  */
 const LOG_SQL = `
-  INSERT INTO identity.access_log (account_id, accessor_kind, accessor_id, accessor_name, action, attributes, purpose, outcome, reason)
-  SELECT $1::uuid, $2, $3, $4, $5, $6::text[], $7, $8, $9 WHERE $1::uuid IS NOT NULL`;
+  INSERT INTO identity.access_log (account_id, accessor_kind, accessor_id, accessor_name, action, attributes, purpose, outcome, reason, document_types)
+  SELECT $1::uuid, $2, $3, $4, $5, $6::text[], $7, $8, $9, $10::text[] WHERE $1::uuid IS NOT NULL`;
 
 type Answer = { allowed: true; verification: IdentityVerification } | { allowed: false };
 
@@ -95,6 +96,9 @@ export class VerificationService {
       const compared = decision.allowed
         ? compareClaims(request, { fullName: row.full_name, dateOfBirth: row.date_of_birth, gender: row.gender, phone: row.phone, email: row.email }, decision.scope)
         : undefined;
+      // Documents are presented only for an account active at level 2 (decide() already requires level 2; a
+      // suspended or revoked holder is still checked, and the answer says so, but presents nothing).
+      const documentTypes = decision.allowed && row.status === AccountStatus.ACTIVE && row.level === AssuranceLevel.LEVEL_2 ? decision.documentTypes : [];
       const entry: Omit<AccessRecord, 'accountId'> & { accountId: string | null } = {
         accountId: row.account_id,
         accessorKind: AccessorKind.PARTNER,
@@ -103,17 +107,22 @@ export class VerificationService {
         action: AccessAction.VERIFY_IDENTITY,
         // The number was used to find them; then what was compared (allowed) or what the partner asked to compare (refused).
         attributes: [IdentityAttribute.PERSONAL_ID_NUMBER, ...(compared ? compared.checked : claimedAttributes(request))],
+        documentTypes,
         purpose: request.purpose,
         outcome: decision.allowed ? AccessOutcome.ALLOWED : AccessOutcome.REFUSED,
         reason: decision.allowed ? null : decision.reason,
       };
       await manager.query(LOG_SQL, [
         entry.accountId, entry.accessorKind, entry.accessorId, entry.accessorName, entry.action, entry.attributes, entry.purpose, entry.outcome, entry.reason,
+        entry.documentTypes,
       ]);
       if (!decision.allowed || !compared) return { allowed: false };
       return {
         allowed: true,
-        verification: { checks: compared.checks, level: row.level!, status: row.status as AccountStatus, consentExpiresAt: decision.consentExpiresAt, checkedAt: now },
+        verification: {
+          checks: compared.checks, level: row.level!, status: row.status as AccountStatus, documents: documentsOfTypes(row.account_id!, documentTypes),
+          consentExpiresAt: decision.consentExpiresAt, checkedAt: now,
+        },
       };
     });
   }

@@ -2,6 +2,7 @@ import { Field, InputType, ObjectType } from 'type-graphql';
 import { DateScalar } from '../../../shared/src';
 import { AccountStatus, AssuranceLevel, Gender } from '../accounts/account.entity';
 import { IdentityAttribute } from '../accounts/identity-attribute';
+import { DocumentsOfType } from '../documents/integrated-document.stub';
 import { MatchResult } from './matching';
 
 @InputType({ description: 'An identity a partner\'s customer claims: the number identifies the person, the rest is compared.' })
@@ -21,11 +22,19 @@ export class AttributeCheck {
   @Field(() => MatchResult) result: MatchResult;
 }
 
-@ObjectType({ description: 'The answer to an allowed check: one result per claimed attribute, and the account\'s level and status. Never a value from the registry.' })
+@ObjectType({
+  description: 'The answer to an allowed check: one result per claimed attribute, the account\'s level and status, and the holder\'s documents of the kinds the consent names. '
+    + 'Never a value from the registry.',
+})
 export class IdentityVerification {
   @Field(() => [AttributeCheck], { description: 'One per claimed attribute, in a fixed order; NOT_CHECKED where the consent does not name it.' }) checks: AttributeCheck[];
   @Field(() => AssuranceLevel) level: AssuranceLevel;
   @Field(() => AccountStatus) status: AccountStatus;
+  @Field(() => [DocumentsOfType], {
+    description: 'One entry per kind of integrated document the consent names (and the partner may receive), with the holder\'s valid documents of that kind; '
+      + 'empty unless the holder\'s account is active at level 2.',
+  })
+  documents: DocumentsOfType[];
   @Field({ description: 'Until when the holder\'s consent lets this partner check them.' }) consentExpiresAt: Date;
   @Field() checkedAt: Date;
 }

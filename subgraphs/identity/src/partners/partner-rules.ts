@@ -1,8 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import type { FieldProblem } from '../../../shared/src';
 import type { IdentityAttribute } from '../accounts/identity-attribute';
+import { inCatalogueOrder } from '../documents/document-choice';
+import type { IntegratedDocumentType } from '../documents/integrated-document.stub';
 
-export interface PartnerRegistration { name: string; purpose: string; allowedAttributes: IdentityAttribute[] }
+export interface PartnerRegistration {
+  name: string;
+  purpose: string;
+  allowedAttributes: IdentityAttribute[];
+  /** None when not given: a partner receives documents only when registered for them. */
+  allowedDocumentTypes?: IntegratedDocumentType[] | null;
+}
 
 /** Text as people read it: Unicode NFC, trimmed, inner spaces collapsed. */
 export function tidyText(text: string): string {
@@ -10,8 +18,11 @@ export function tidyText(text: string): string {
 }
 
 /** The registration as it will be stored, and every problem with it at once. */
-export function checkPartnerRegistration(input: PartnerRegistration): { value: PartnerRegistration; problems: FieldProblem[] } {
-  const value = { name: tidyText(input.name), purpose: tidyText(input.purpose), allowedAttributes: [...new Set(input.allowedAttributes)] };
+export function checkPartnerRegistration(input: PartnerRegistration): { value: PartnerRegistration & { allowedDocumentTypes: IntegratedDocumentType[] }; problems: FieldProblem[] } {
+  const value = {
+    name: tidyText(input.name), purpose: tidyText(input.purpose), allowedAttributes: [...new Set(input.allowedAttributes)],
+    allowedDocumentTypes: inCatalogueOrder(input.allowedDocumentTypes),
+  };
   const problems: FieldProblem[] = [];
   if (value.name.length < 2 || value.name.length > 200) problems.push({ field: 'name', message: 'The name must be 2–200 characters.' });
   if (value.purpose.length < 3 || value.purpose.length > 500) problems.push({ field: 'purpose', message: 'The purpose must be 3–500 characters.' });

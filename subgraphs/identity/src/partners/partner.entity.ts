@@ -2,13 +2,14 @@ import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateCol
 import { Field, ID, ObjectType } from 'type-graphql';
 import { AllowedTo } from '../../../shared/src';
 import { IdentityAttribute } from '../accounts/identity-attribute';
+import { IntegratedDocumentType } from '../documents/integrated-document.stub';
 
 /** What only administrators read of a partner: how it authenticates. */
 const ManagedOnly = () => AllowedTo('partner.manage', (partner: Partner) => ({ partnerId: partner.id }));
 
 /**
  * A partner (đối tác), typically a bank doing eKYC: a machine client registered by an administrator, with a
- * stated purpose and the attributes it may ask to check. It never logs in as a person: it exchanges its client
+ * stated purpose, the attributes it may ask to check and the kinds of integrated documents it may receive. It never logs in as a person: it exchanges its client
  * id and secret for a short-lived token (issuePartnerToken), and what it learns of a person is decided, check
  * by check, by that person's consent.
  */
@@ -36,6 +37,10 @@ export class Partner {
   @Column({ name: 'allowed_attributes', type: 'text', array: true })
   @Field(() => [IdentityAttribute], { description: 'The attributes it may ask to check; a consent names some of them.' })
   allowedAttributes: IdentityAttribute[];
+
+  @Column({ name: 'allowed_document_types', type: 'text', array: true, default: () => "'{}'" })
+  @Field(() => [IntegratedDocumentType], { description: 'The kinds of integrated documents it may receive with a check; a consent names some of them.' })
+  allowedDocumentTypes: IntegratedDocumentType[];
 
   /** See partner-secret.ts. Never selected unless asked for (issuing a token), never in the graph. */
   @Column({ name: 'secret_hash', type: 'text', select: false })

@@ -1,6 +1,7 @@
 import { Field, ID, InputType, ObjectType } from 'type-graphql';
 import { ConnectionType } from '../../../shared/src';
 import { IdentityAttribute } from '../accounts/identity-attribute';
+import { IntegratedDocumentType } from '../documents/integrated-document.stub';
 import { Partner } from './partner.entity';
 
 @InputType()
@@ -8,6 +9,8 @@ export class RegisterPartnerInput {
   @Field({ description: 'As citizens will read it, e.g. "Ngân hàng TMCP Ngoại thương Việt Nam (Vietcombank)".' }) name: string;
   @Field({ description: 'What it checks identities for, e.g. "Mở tài khoản thanh toán".' }) purpose: string;
   @Field(() => [IdentityAttribute], { description: 'The attributes it may ask to check (a consent names some of them).' }) allowedAttributes: IdentityAttribute[];
+  @Field(() => [IntegratedDocumentType], { nullable: true, description: 'The kinds of integrated documents it may receive with a check (a consent names some of them); none unless given.' })
+  allowedDocumentTypes?: IntegratedDocumentType[] | null;
 }
 
 @ObjectType({ description: 'A partner\'s credentials. The secret is shown only in this answer: it is stored only as a salted hash.' })

@@ -3,8 +3,8 @@ import type { IdentityAttribute } from '../accounts/identity-attribute';
 
 /**
  * One identity QR code (mã QR định danh) a holder made: valid for 60 seconds and one scan. The payload in
- * the code only names this row; what a scan shows is decided here, so integrated documents can be shared
- * later (a column beside `sharedAttributes`) without making the code any longer.
+ * the code only names this row; what a scan shows is decided here, integrated documents included, so what is
+ * shared never makes the code any longer.
  */
 @Entity({ name: 'qr_codes' })
 export class IdentityQrCode {
@@ -15,6 +15,9 @@ export class IdentityQrCode {
 
   /** What a scan shows besides the level: FULL_NAME and DATE_OF_BIRTH always, plus the holder's choice. */
   @Column({ name: 'shared_attributes', type: 'text', array: true }) sharedAttributes: IdentityAttribute[];
+
+  /** Up to five of the holder's integrated documents (ids in the documents subgraph) a scan presents. */
+  @Column({ name: 'shared_document_ids', type: 'uuid', array: true, default: () => "'{}'" }) sharedDocumentIds: string[];
 
   @Column({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
 

@@ -1,4 +1,4 @@
-import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
+import { Arg, Ctx, ID, Mutation, Resolver } from 'type-graphql';
 import { IdentityAttribute } from '../accounts/identity-attribute';
 import type { IdentityContext } from '../context';
 import type { IdentityQrService } from './identity-qr.service';
@@ -10,13 +10,17 @@ export class IdentityQrResolver {
 
   @Mutation(() => IdentityQr, {
     description: 'Makes an identity QR code (VNeID) for the logged-in holder of an active level-2 account: valid for 60 seconds and one scan. '
-      + 'A scan shows the full name, date of birth and level, plus the attributes listed in `share`.',
+      + 'A scan shows the full name, date of birth and level, plus the attributes listed in `share` and the integrated documents listed in `documentIds`.',
   })
   createIdentityQr(
     @Arg('share', () => [IdentityAttribute], { nullable: true, description: 'What to show beyond name, date of birth and level (e.g. PERSONAL_ID_NUMBER, GENDER).' }) share: IdentityAttribute[] | null,
+    @Arg('documentIds', () => [ID], {
+      nullable: true,
+      description: 'Up to 5 of the holder\'s integrated documents to present, each once, by the id `me { documents }` shows. None unless given.',
+    }) documentIds: string[] | null,
     @Ctx() ctx: IdentityContext,
   ): Promise<IdentityQr> {
-    return this.qr.create(ctx.principal, share);
+    return this.qr.create(ctx.principal, share, documentIds);
   }
 
   @Mutation(() => IdentityQrVerification, {

@@ -52,6 +52,31 @@ describe('identity QR codes (service, real PostgreSQL, injected clock)', () => {
     expect(row.created_at.toISOString()).toBe('2026-03-01T08:00:00.000Z');
   });
 
+  it('stores the documents the holder chose, presents them to the one scan as references naming the holder, and logs them', async () => {
+    const { account, principal } = await aHolder();
+    at(0);
+    const documentIds = [randomUUID(), randomUUID()];
+    const code = await service.create(principal, [], documentIds.map((id) => id.toUpperCase()));
+    expect(code.sharedDocumentIds).toEqual(documentIds);
+    expect((await rowOf(code.payload)).shared_document_ids).toEqual(documentIds);
+    const shown = await service.verify(official(), code.payload);
+    expect(shown.documents).toEqual(documentIds.map((id) => ({ id, holderAccountId: account.id })));
+    expect((await logOf(account.id)).map((e) => [e.outcome, e.attributes, e.documentIds])).toEqual([[AccessOutcome.ALLOWED, ['FULL_NAME', 'DATE_OF_BIRTH'], documentIds]]);
+
+    const plain = await service.create(principal, []);
+    expect(plain.sharedDocumentIds).toEqual([]);
+    expect((await service.verify(clerk(), plain.payload)).documents).toEqual([]);
+  });
+
+  it('refuses documents that are not uuids, named twice or more than five (BAD_USER_INPUT), and makes no code', async () => {
+    const { account, principal } = await aHolder();
+    const id = randomUUID();
+    for (const documentIds of [['not-a-uuid'], [id, id], Array.from({ length: 6 }, () => randomUUID())]) {
+      await expect(service.create(principal, [], documentIds)).rejects.toMatchObject({ extensions: { code: 'BAD_USER_INPUT', problems: [{ field: 'documentIds' }] } });
+    }
+    expect(await db.dataSource.query(`SELECT count(*)::int AS n FROM identity.qr_codes WHERE account_id = $1`, [account.id])).toEqual([{ n: 0 }]);
+  });
+
   it('shows the holder at 59 seconds; at 60 and 61 seconds the code has expired (logged as refused)', async () => {
     const { account, principal } = await aHolder();
     at(0);

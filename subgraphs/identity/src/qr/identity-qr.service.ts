@@ -6,6 +6,7 @@ import { AccessAction, AccessOutcome } from '../access-log/access-log.entity';
 import { staffAccessor, type AccessLogRecorder } from '../access-log/access-log.recorder';
 import { Account, AccountKind, AccountStatus, AssuranceLevel } from '../accounts/account.entity';
 import type { IdentityAttribute } from '../accounts/identity-attribute';
+import { checkSharedDocumentIds } from '../documents/document-choice';
 import { IdentityQrCode } from './identity-qr.entity';
 import type { IdentityQr, IdentityQrVerification } from './identity-qr.types';
 import { disclose, shownAttributes } from './qr-disclosure';
@@ -52,8 +53,9 @@ export const QR_CODES_PER_HOLDER: LimitRule = { name: 'identity-qr-holder', limi
 
 /**
  * Identity QR codes (VNeID): a level-2 holder makes one (valid 60 s, one scan), choosing what it shares
- * beyond name, date of birth and level; a level-2 official or postal clerk scans it. Time comes from `now`,
- * so tests move it instead of sleeping.
+ * beyond name, date of birth and level, and up to five of their integrated documents; a level-2 official or
+ * postal clerk scans it. Only a level-2 holder makes codes, so only a level-2 holder's documents are ever
+ * presented this way. Time comes from `now`, so tests move it instead of sleeping.
  */
 export class IdentityQrService {
   constructor(
@@ -64,7 +66,11 @@ export class IdentityQrService {
     private readonly options: { limiter?: RateLimiter } = {},
   ) {}
 
-  async create(principal: Principal | null, share: readonly IdentityAttribute[] | null | undefined): Promise<IdentityQr> {
+  async create(
+    principal: Principal | null,
+    share: readonly IdentityAttribute[] | null | undefined,
+    documentIds: readonly string[] | null | undefined = [],
+  ): Promise<IdentityQr> {
     if (!principal) throw new UnauthenticatedError();
     // The registry decides, not the token alone: a code made by a suspended account would outlive its token's check.
     const holder = isUuid(principal.accountId) ? await this.db.getRepository(Account).findOne({ where: { id: principal.accountId } }) : null;
@@ -74,20 +80,23 @@ export class IdentityQrService {
       active: holder?.status === AccountStatus.ACTIVE,
       level: holder?.level === AssuranceLevel.LEVEL_2 ? 2 : holder?.level === AssuranceLevel.LEVEL_1 ? 1 : null,
     }, 'Only the holder of an active level-2 account (a citizen or a foreigner) can make an identity QR code.');
+    const documents = checkSharedDocumentIds(documentIds);
+    if (documents.problems.length) throw new BadInputError('The documents to share have problems; see extensions.problems.', documents.problems);
     // A person at a counter makes one or two; many in a row is a script filling the table.
     await this.options.limiter?.consume(QR_CODES_PER_HOLDER, holder!.id, 'Too many identity QR codes in a short time; try again in a few minutes.');
 
     const createdAt = this.now();
     const expiresAt = new Date(createdAt.getTime() + QR_TTL_SECONDS * 1000);
     const sharedAttributes = shownAttributes(share);
+    const sharedDocumentIds = documents.value;
     const id = randomUUID();
     const payload = await this.codec.sign(id);
     await this.db.getRepository(IdentityQrCode).insert({
-      id, accountId: holder!.id, sharedAttributes, createdAt, expiresAt,
+      id, accountId: holder!.id, sharedAttributes, sharedDocumentIds, createdAt, expiresAt,
       usedAt: null, verifiedByAccountId: null, verifiedByRole: null, verifiedPostalPointCode: null, verifiedAgencyCode: null,
     });
     const svg = await QRCode.toString(payload, { type: 'svg' });
-    return { payload, expiresAt, svg, sharedAttributes };
+    return { payload, expiresAt, svg, sharedAttributes, sharedDocumentIds };
   }
 
   /**
@@ -108,15 +117,15 @@ export class IdentityQrService {
            FROM identity.accounts a
           WHERE q.id = $1 AND q.used_at IS NULL AND q.expires_at > $2
             AND a.id = q.account_id AND a.status = $7 AND a.level = $8
-          RETURNING q.account_id, q.shared_attributes`,
+          RETURNING q.account_id, q.shared_attributes, q.shared_document_ids`,
         [codeId, now, scanner.accountId, scanner.role, scanner.postalPointCode ?? null, scanner.agencyCode ?? null, AccountStatus.ACTIVE, AssuranceLevel.LEVEL_2],
-      )) as [{ account_id: string; shared_attributes: IdentityAttribute[] }[], number];
+      )) as [{ account_id: string; shared_attributes: IdentityAttribute[]; shared_document_ids: string[] }[], number];
 
       if (claimed.length) {
-        const { account_id: holderId, shared_attributes: shown } = claimed[0];
+        const { account_id: holderId, shared_attributes: shown, shared_document_ids: documentIds } = claimed[0];
         const holder = await manager.getRepository(Account).findOneOrFail({ where: { id: holderId } });
-        await this.log(manager, scanner, holderId, AccessOutcome.ALLOWED, shown, null);
-        return { verification: disclose(holder, shown, now) };
+        await this.log(manager, scanner, holderId, AccessOutcome.ALLOWED, shown, null, documentIds);
+        return { verification: disclose(holder, shown, now, documentIds) };
       }
 
       const rows = (await manager.query(
@@ -149,10 +158,12 @@ export class IdentityQrService {
     return rows[0]?.at ?? null;
   }
 
-  private log(manager: EntityManager, scanner: Principal, holderId: string, outcome: AccessOutcome, attributes: IdentityAttribute[], reason: QrRefusal | null) {
+  private log(
+    manager: EntityManager, scanner: Principal, holderId: string, outcome: AccessOutcome, attributes: IdentityAttribute[], reason: QrRefusal | null, documentIds: string[] = [],
+  ) {
     return this.accessLog.record(manager, {
       accountId: holderId, ...staffAccessor(scanner), action: AccessAction.VERIFY_QR,
-      attributes, outcome, reason,
+      attributes, documentIds, outcome, reason,
     });
   }
 }

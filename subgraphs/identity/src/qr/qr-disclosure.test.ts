@@ -19,11 +19,19 @@ describe('what an identity QR code shows', () => {
     const at = new Date('2026-01-01T00:00:00Z');
     expect(disclose(holder, shownAttributes([A.GENDER]), at)).toEqual({
       fullName: 'Trần Thị Mai', dateOfBirth: '1990-01-01', level: AssuranceLevel.LEVEL_2, sharedAttributes: [A.FULL_NAME, A.DATE_OF_BIRTH, A.GENDER],
-      personalIdNumber: null, gender: Gender.FEMALE, phone: null, email: null, passportNumber: null, nationality: null, verifiedAt: at,
+      personalIdNumber: null, gender: Gender.FEMALE, phone: null, email: null, passportNumber: null, nationality: null, documents: [], verifiedAt: at,
     });
     expect(disclose(holder, shownAttributes([A.PASSPORT, A.PHONE, A.EMAIL, A.PERSONAL_ID_NUMBER]), at)).toMatchObject({
       personalIdNumber: '001190123456', gender: null, phone: '+84912345678', email: 'mai@example.vn', passportNumber: 'B1234567', nationality: 'VN',
     });
+  });
+
+  it('the chosen documents, in their order, each as a reference naming the holder (whose they are is for the documents subgraph to say)', () => {
+    const holder = Object.assign(new Account(), { id: 'holder-1', fullName: 'Trần Thị Mai', dateOfBirth: '1990-01-01', level: AssuranceLevel.LEVEL_2 });
+    const ids = ['6f1c1a4e-0d2b-4c8e-9a51-2b7f3e0c9d11', '0a7e5d2c-3b1f-4e6a-8c9d-1f2e3a4b5c6d'];
+    expect(disclose(holder, shownAttributes([]), new Date(), ids).documents).toEqual([
+      { id: ids[0], holderAccountId: 'holder-1' }, { id: ids[1], holderAccountId: 'holder-1' },
+    ]);
   });
 });
 

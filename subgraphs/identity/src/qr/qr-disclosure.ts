@@ -1,6 +1,7 @@
 import type { Account } from '../accounts/account.entity';
 import { AssuranceLevel } from '../accounts/account.entity';
 import { IdentityAttribute } from '../accounts/identity-attribute';
+import { sharedDocuments } from '../documents/document-choice';
 import type { IdentityQrVerification } from './identity-qr.types';
 
 /** What every scan shows (with the level): "the holder's identity", in the words of the VNeID procedure. */
@@ -14,8 +15,11 @@ export function shownAttributes(chosen: readonly IdentityAttribute[] | null | un
   return ORDER.filter((attribute) => shown.has(attribute));
 }
 
-/** The holder as a scan shows them: each item not in `shown` is null, whatever the registry holds. */
-export function disclose(holder: Account, shown: readonly IdentityAttribute[], verifiedAt: Date): IdentityQrVerification {
+/**
+ * The holder as a scan shows them: each item not in `shown` is null, whatever the registry holds, and the documents
+ * they chose, as references the documents subgraph answers only for their real holder.
+ */
+export function disclose(holder: Account, shown: readonly IdentityAttribute[], verifiedAt: Date, documentIds: readonly string[] = []): IdentityQrVerification {
   const has = (attribute: IdentityAttribute) => shown.includes(attribute);
   return {
     fullName: holder.fullName,
@@ -28,6 +32,7 @@ export function disclose(holder: Account, shown: readonly IdentityAttribute[], v
     email: has(IdentityAttribute.EMAIL) ? holder.email : null,
     passportNumber: has(IdentityAttribute.PASSPORT) ? holder.passportNumber : null,
     nationality: has(IdentityAttribute.PASSPORT) ? holder.nationality : null,
+    documents: sharedDocuments(holder.id, documentIds),
     verifiedAt,
   };
 }
