@@ -4,6 +4,7 @@ import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { createLogger, GatewayProofSigner, operationLimitsMiddleware, startHttpService, startRevocationList, TokenVerifier, type Logger, type RunningService } from '../../subgraphs/shared/src';
 import { operationLimitsOf, type GatewayConfig } from './config';
 import { EXPLORER_HTML } from './explorer';
+import { registerReceiptRoutes } from './receipts/receipt.route';
 import { SubgraphDataSource, type GatewayContext } from './subgraph-data-source';
 
 export type { GatewayContext };
@@ -38,8 +39,9 @@ export async function startGateway(config: GatewayConfig, overrides: { log?: Log
     apollo: { gateway },
     // Before Apollo validates or the gateway plans: a document's size, not its fragments' expansion, bounds the work.
     operationLimits: operationLimitsMiddleware({ limits: operationLimitsOf(config), schema: () => apiSchema, log }),
-    routes: (app) => {
+    routes: (app, execute) => {
       if (config.NODE_ENV !== 'production') app.get('/', (_req, res) => { res.type('html').send(EXPLORER_HTML); });
+      registerReceiptRoutes(app, execute, log);
     },
     readiness: Object.fromEntries(['identity', 'documents', 'payments'].map((name) => [name, async () => {
       const url = subgraphUrls.get(name);

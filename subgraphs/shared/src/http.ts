@@ -34,7 +34,8 @@ export interface HttpServiceOptions<C extends BaseContext> {
   context: (req: Request, info: RequestInfo) => Promise<C>;
   /** Readiness checks by name (database, redis, …); each throws when its dependency is not usable. */
   readiness: Record<string, () => Promise<unknown>>;
-  routes?: (app: Express) => void;
+  /** Extra routes; `execute` runs an operation in this process as if `req` had posted it to /graphql. */
+  routes?: (app: Express, execute: InProcessExecute) => void;
   /** Subgraphs: verifies the gateway's signed proof on /graphql requests (see auth/gateway-proof.ts). */
   gatewayProof?: GatewayProofVerifier;
   /** Express's "trust proxy" (the gateway behind a load balancer); unset, the client is the socket's peer. */
@@ -47,6 +48,16 @@ export interface HttpServiceOptions<C extends BaseContext> {
 }
 
 export interface RunningService { name: string; url: string; port: number; stop(): Promise<void> }
+
+/** What an operation run in process answers: the body a client of /graphql would have read. */
+export interface InProcessResult { data?: Record<string, unknown> | null; errors?: readonly GraphQLFormattedError[] }
+
+/**
+ * Runs one operation through the service's own Apollo server, with the context built exactly as for a request to
+ * /graphql from `req` (the same token check, client address and request id): no HTTP round trip to itself. A
+ * refusal of the context (a bad token) is thrown, as `options.context` throws it.
+ */
+export type InProcessExecute = (req: Request, res: Response, operation: { query: string; variables?: Record<string, unknown>; operationName?: string }) => Promise<InProcessResult>;
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -130,7 +141,18 @@ export async function startHttpService<C extends BaseContext>(options: HttpServi
     }));
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', service: options.name, checks });
   });
-  options.routes?.(app);
+  const contextOf = (req: Request, res: Response): Promise<C> => {
+    const requestId = res.locals.requestId as string;
+    const viaGateway = res.locals.viaGateway === true;
+    const clientIp = viaGateway ? (res.locals.clientIp as string) : (req.ip ?? req.socket.remoteAddress ?? 'unknown');
+    return options.context(req, { requestId, log: options.log.child({ requestId }), clientIp, viaGateway });
+  };
+  const execute: InProcessExecute = async (req, res, operation) => {
+    const response = await server.executeOperation(operation, { contextValue: await contextOf(req, res) });
+    if (response.body.kind !== 'single') throw new Error('an in-process operation must answer in one part');
+    return { data: response.body.singleResult.data, errors: response.body.singleResult.errors };
+  };
+  options.routes?.(app, execute);
   app.use(
     '/graphql',
     express.json({
@@ -140,14 +162,7 @@ export async function startHttpService<C extends BaseContext>(options: HttpServi
     }),
     ...(options.gatewayProof ? [gatewayProofMiddleware(options.gatewayProof)] : []),
     ...(options.operationLimits ? [options.operationLimits] : []),
-    expressMiddleware(server, {
-      context: async ({ req, res }) => {
-        const requestId = res.locals.requestId as string;
-        const viaGateway = res.locals.viaGateway === true;
-        const clientIp = viaGateway ? (res.locals.clientIp as string) : (req.ip ?? req.socket.remoteAddress ?? 'unknown');
-        return options.context(req, { requestId, log: options.log.child({ requestId }), clientIp, viaGateway });
-      },
-    }),
+    expressMiddleware(server, { context: ({ req, res }) => contextOf(req, res) }),
   );
 
   await new Promise<void>((resolve, reject) => {
