@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DataSource } from 'typeorm';
 import { isUuid, todayInVietnam } from '../../../shared/src';
-import { splitCsv } from './csv';
+import { splitCsv } from '../../../shared/src/csv';
 import { checkIssuedFacts, checkReason, DOCUMENT_TYPES, ISSUER_OF, type IntegratedDocumentType } from './document-rules';
 import { writeDocuments, type StatedDocument } from './document-writer';
 

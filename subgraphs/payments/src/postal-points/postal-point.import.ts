@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { DataSource } from 'typeorm';
+import { splitCsv } from '../../../shared/src/csv';
 import type { PostalPointKind } from './postal-point.generator';
 import provincesFile from './provinces.json';
 
@@ -75,62 +76,13 @@ export function postalPointProblems(point: PostalPointRow): { field: string; mes
   return problems;
 }
 
-interface CsvRecord { line: number; fields: string[] }
-
-/**
- * RFC 4180: fields separated by commas, a field holding a comma, quote or line break is in double quotes with
- * inner quotes doubled. Addresses are full of commas, so this matters. Each record carries the line it starts on.
- */
-function splitCsv(text: string): { records: CsvRecord[]; problems: ImportProblem[] } {
-  const records: CsvRecord[] = [];
-  const problems: ImportProblem[] = [];
-  const src = text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n'); // Excel writes a BOM and CRLF
-  let line = 1;
-  let start = 1;
-  let fields: string[] = [];
-  let field = '';
-  let quoted = false; // inside quotes
-  let wasQuoted = false; // this field opened with a quote
-  let closed = false; // its closing quote has been read
-  let bad = false;
-  const endField = () => { fields.push(wasQuoted ? field : field.trim()); field = ''; wasQuoted = false; closed = false; };
-  const endRecord = () => {
-    endField();
-    const blank = fields.length === 1 && fields[0] === '';
-    if (!bad && !blank) records.push({ line: start, fields });
-    fields = [];
-    bad = false;
-  };
-  for (let i = 0; i < src.length; i++) {
-    const c = src[i];
-    if (quoted) {
-      if (c === '"' && src[i + 1] === '"') { field += '"'; i++; } else if (c === '"') { quoted = false; closed = true; } else {
-        if (c === '\n') line++;
-        field += c;
-      }
-      continue;
-    }
-    if (c === ',') { endField(); continue; }
-    if (c === '\n') { endRecord(); line++; start = line; continue; }
-    if (c === '"' && !wasQuoted && field.trim() === '') { quoted = true; wasQuoted = true; field = ''; continue; }
-    if (closed && c.trim() === '') continue; // spaces between a closing quote and the comma
-    if (!bad && (c === '"' || closed)) {
-      bad = true;
-      problems.push({ line: start, message: 'a double quote inside a field: put the whole field in double quotes and double the quotes inside it' });
-    }
-    field += c;
-  }
-  if (quoted) problems.push({ line: start, message: 'a quoted field is never closed' });
-  else if (field !== '' || fields.length > 0) endRecord();
-  return { records, problems };
-}
-
 /**
  * Reads the CSV described by POSTAL_POINT_CSV_COLUMNS and checks every row; throws a PostalPointImportError
  * naming the line of every problem when any row is bad, so a file is taken whole or not at all.
  */
 export function parsePostalPointsCsv(text: string): PostalPointRow[] {
-  const { records, problems } = splitCsv(text);
+  const { records, problems: malformed } = splitCsv(text);
+  const problems: ImportProblem[] = [...malformed];
   const [header, ...rows] = records;
   const expected = POSTAL_POINT_CSV_COLUMNS.join(',');
   if (!header) throw new PostalPointImportError([...problems, { line: 1, message: `the file is empty; its first line must be the header ${expected}` }]);
