@@ -1,9 +1,15 @@
 import 'reflect-metadata';
-import { Cache, connectRedis, createLogger, ResolverContainer, startRevocationList, startSubgraph, TokenVerifier, type Database, type Logger, type RunningService } from '../../shared/src';
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { Cache, connectRedis, createLogger, createRedis, ResolverContainer, StreamConsumer, startRevocationList, startSubgraph, TokenVerifier, type Database, type Logger, type RunningService } from '../../shared/src';
 import type { PaymentsConfig } from './config';
 import type { PaymentsLoaders } from './context';
 import { openPaymentsDatabase } from './database/data-source';
-import { DossierResolver } from './dossiers/dossier.resolver';
+import { DossierPaymentsResolver, DossierResolver } from './dossiers/dossier.resolver';
+import { CollectionService } from './collections/collection.service';
+import { AccountPaymentsResolver, PaymentResolver } from './collections/collection.resolver';
+import { createPaidForDossierLoader, createPaymentLoader } from './collections/payment.loader';
+import { dossierFactsHandler } from './collections/dossier-facts.handler';
 import { createFeeScheduleLoader, FEE_SCHEDULE_CACHE, type CachedFeeSchedule } from './fee-schedules/fee-schedule.loader';
 import { createPostalPointLoader, POSTAL_POINT_CACHE, type CachedPostalPoint } from './postal-points/postal-point.loader';
 import { PostalPointResolver } from './postal-points/postal-point.resolver';
@@ -23,10 +29,20 @@ export async function startPayments(config: PaymentsConfig, overrides: { log?: L
   const cacheOptions = { log, keyPrefix: config.REDIS_KEY_PREFIX };
   const postalPointCache = new Cache<CachedPostalPoint>(redis, POSTAL_POINT_CACHE.family, { ...cacheOptions, ttlSeconds: POSTAL_POINT_CACHE.ttlSeconds });
   const feeScheduleCache = new Cache<CachedFeeSchedule>(redis, FEE_SCHEDULE_CACHE.family, { ...cacheOptions, ttlSeconds: FEE_SCHEDULE_CACHE.ttlSeconds });
+  const collections = new CollectionService(database.dataSource, log);
   const container = new ResolverContainer()
     .register(new PostalPointResolver(new PostalPointService(database.dataSource, postalPointCache, log)))
     .register(new PublicServiceResolver())
-    .register(new DossierResolver());
+    .register(new DossierResolver())
+    .register(new DossierPaymentsResolver(collections))
+    .register(new PaymentResolver(collections))
+    .register(new AccountPaymentsResolver(collections));
+  // What documents tells of dossiers (what they owe, who pays, cash on delivery handed to postmen) is kept here.
+  const events = config.REDIS_URL
+    ? new StreamConsumer(createRedis(config.REDIS_URL, log, 'payments-events', { blocking: true }), {
+      source: 'documents', group: 'payments', consumer: `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`, keyPrefix: config.REDIS_KEY_PREFIX, log,
+    }, dossierFactsHandler(database.dataSource, log))
+    : undefined;
 
   const service = await startSubgraph<PaymentsLoaders>({
     name: 'payments', host: config.HOST, port: config.PAYMENTS_PORT, production, log,
@@ -38,8 +54,11 @@ export async function startPayments(config: PaymentsConfig, overrides: { log?: L
     loaders: () => ({
       postalPoints: createPostalPointLoader(database.dataSource, postalPointCache),
       feeSchedules: createFeeScheduleLoader(database.dataSource, feeScheduleCache),
+      payments: createPaymentLoader(database.dataSource),
+      paidForDossier: createPaidForDossierLoader(collections),
     }),
-    onStop: async () => { await revocations.stop(); await database.dataSource.destroy(); redis?.disconnect(); },
+    onStop: async () => { await events?.stop(); await revocations.stop(); await database.dataSource.destroy(); redis?.disconnect(); },
   });
+  events?.start();
   return { ...service, database };
 }

@@ -38,14 +38,25 @@ export function organisationActed(act: OrganisationActed): OutboxEvent<Organisat
 
 /**
  * `dossier.statusChanged`: a dossier was created or took a step of its life cycle (fromStatus null: created).
- * Payments will collect a result's cash on delivery from it; nothing personal is in it.
+ * Payments keeps what it needs of dossiers from it: what a dossier owes and who pays, and the cash on delivery a
+ * postal point hands to its postmen with a result. Nothing personal is in it but account ids.
  */
 export interface DossierStatusChanged {
   dossierId: string;
   serviceCode: string;
   agencyCode: string;
+  applicantAccountId: string | null;
+  organisationId: string | null;
+  deliveryMethod: string;
+  receivedPostalPointCode: string | null;
+  /** Whole đồng, as a string (JSON has no 64-bit integers); null when none is to be collected. */
+  cashOnDelivery: string | null;
   fromStatus: string | null;
   toStatus: string;
+  /** The postal point of the clerk who took the step, when a clerk did. */
+  actorPostalPointCode: string | null;
+  submittedAt: string;
+  occurredAt: string;
 }
 
 export const DOSSIER_STATUS_CHANGED = 'dossier.statusChanged';

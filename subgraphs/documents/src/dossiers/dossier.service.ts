@@ -1,7 +1,7 @@
 import { QueryFailedError, type DataSource, type EntityManager, type SelectQueryBuilder } from 'typeorm';
 import {
   assertCan, BadInputError, can, ConflictError, decodeCursor, DelegationScope, isUuid, NotFoundError, pageSize, todayInVietnam, toConnection,
-  type Connection, type FieldProblem, type Logger, type OutboxWriter, type Principal,
+  Role, type Connection, type FieldProblem, type Logger, type OutboxWriter, type Principal,
 } from '../../../shared/src';
 import type { DocumentsLoaders } from '../context';
 import type { PublicService } from '../public-services/public-service.entity';
@@ -136,7 +136,7 @@ export class DossierService {
       }
       await manager.getRepository(Dossier).update({ id: dossier.id }, changes);
       await this.attach(manager, dossier.id, attachments, 'SUPPLEMENT');
-      await this.record(manager, dossier, from, rule.to, principal, why);
+      await this.record(manager, Object.assign(dossier, changes), from, rule.to, principal, why);
       this.log.info('dossier transition', { dossierId: dossier.id, from, to: rule.to, by: principal.role });
       return manager.getRepository(Dossier).findOneByOrFail({ id: dossier.id });
     });
@@ -299,7 +299,15 @@ export class DossierService {
   /** One line of the history, and the event other subgraphs learn the new status from, with the change itself. */
   private async record(manager: EntityManager, dossier: Dossier, from: DossierStatus | null, to: DossierStatus, principal: Principal, reason: string | null): Promise<void> {
     await manager.getRepository(DossierEvent).insert({ dossierId: dossier.id, fromStatus: from, toStatus: to, actorAccountId: principal.accountId, actorRole: principal.role, reason });
-    await this.outbox.write(manager, dossierStatusChanged({ dossierId: dossier.id, serviceCode: dossier.serviceCode, agencyCode: dossier.agencyCode, fromStatus: from, toStatus: to }));
+    await this.outbox.write(manager, dossierStatusChanged({
+      dossierId: dossier.id, serviceCode: dossier.serviceCode, agencyCode: dossier.agencyCode,
+      applicantAccountId: dossier.applicantAccountId, organisationId: dossier.organisationId,
+      deliveryMethod: dossier.deliveryMethod, receivedPostalPointCode: dossier.receivedPostalPointCode,
+      cashOnDelivery: dossier.cashOnDelivery === null ? null : dossier.cashOnDelivery.toString(),
+      fromStatus: from, toStatus: to,
+      actorPostalPointCode: principal.role === Role.POSTAL_CLERK ? principal.postalPointCode ?? null : null,
+      submittedAt: dossier.submittedAt.toISOString(), occurredAt: new Date().toISOString(),
+    }));
   }
 }
 

@@ -26,6 +26,7 @@ import { OrganisationActivityEntry } from '../organisations/organisation-activit
 import { Organisations1795760000000 } from './migrations/1795760000000-organisations';
 import { IdentityOutbox1795780000000 } from './migrations/1795780000000-identity-outbox';
 import { SharedDocuments1795830000000 } from './migrations/1795830000000-shared-documents';
+import { PostalSupervisors1795850000000 } from './migrations/1795850000000-postal-supervisors';
 
 export const IDENTITY_SCHEMA = 'identity';
 
@@ -44,6 +45,7 @@ export function openIdentityDatabase(url: string, log: Logger): Promise<Database
       Organisations1795760000000,
       IdentityOutbox1795780000000,
       SharedDocuments1795830000000,
+      PostalSupervisors1795850000000,
     ],
   });
 }

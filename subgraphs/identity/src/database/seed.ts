@@ -21,6 +21,7 @@ export const DEMO_ACCOUNTS: DemoAccount[] = [
   { role: Role.CITIZEN, username: '001190000123', fullName: 'Nguyễn Thị Lan', phone: '+84912000001' },
   { role: Role.CITIZEN, username: '001195004567', fullName: 'Phạm Minh Anh', phone: '+84912000007', awaitingActivation: { dateOfBirth: '1995-08-20', gender: Gender.FEMALE } },
   { role: Role.POSTAL_CLERK, username: 'clerk.hanoi', fullName: 'Trần Văn Bình', phone: '+84912000002', postalPointCode: '001-BC-0001' },
+  { role: Role.POSTAL_SUPERVISOR, username: 'supervisor.hanoi', fullName: 'Vũ Thị Hoa', phone: '+84912000009', postalPointCode: '001-BC-0001' },
   { role: Role.OFFICIAL, username: 'official.c06', fullName: 'Lê Minh Châu', phone: '+84912000003', agencyCode: 'C06' },
   // Cục Đường bộ: receives and processes the demo citizen's driving licence exchange, and issues licences.
   { role: Role.OFFICIAL, username: 'official.cdb', fullName: 'Đỗ Quang Huy', phone: '+84912000008', agencyCode: 'CDB' },

@@ -1,5 +1,7 @@
-import { Ctx, Directive, FieldResolver, Resolver, Root } from 'type-graphql';
-import { MoneyScalar } from '../../../shared/src';
+import { Args, Ctx, Directive, FieldResolver, Resolver, Root } from 'type-graphql';
+import { MoneyScalar, PageArgs } from '../../../shared/src';
+import type { CollectionService } from '../collections/collection.service';
+import { PaymentConnection } from '../collections/collection.types';
 import type { PaymentsContext } from '../context';
 import { feeScheduleInForce } from '../fee-schedules/fee-schedule.service';
 import { Dossier } from './dossier.stub';
@@ -11,10 +13,22 @@ export class DossierResolver {
   @Directive('@requires(fields: "serviceCode")')
   @FieldResolver(() => MoneyScalar, {
     nullable: true,
-    description: 'What is still to be paid for this dossier, in whole đồng. No collections are recorded yet, so this is the total of the fee schedule of its service in force today. Null, with a SERVICE_UNAVAILABLE error whose reason is FEE_SCHEDULE_MISSING, when none is in force.',
+    description: 'What is still to be paid for this dossier, in whole đồng: the total of the fee schedule of its service in force today, less its fee collections (net of reversals and refunds), never below 0. Null, with a SERVICE_UNAVAILABLE error whose reason is FEE_SCHEDULE_MISSING, when none is in force.',
   })
   async amountDue(@Root() dossier: Dossier, @Ctx() ctx: PaymentsContext): Promise<bigint> {
-    // Until collections exist nothing has been paid, so what is due is the whole schedule.
-    return (await feeScheduleInForce(ctx.loaders.feeSchedules, dossier.serviceCode)).total;
+    const [schedule, paid] = await Promise.all([feeScheduleInForce(ctx.loaders.feeSchedules, dossier.serviceCode), ctx.loaders.paidForDossier.load(dossier.id)]);
+    const due = schedule.total - paid;
+    return due > 0n ? due : 0n;
+  }
+}
+
+@Resolver(() => Dossier)
+export class DossierPaymentsResolver {
+  constructor(private readonly collections: CollectionService) {}
+
+  // The dossier reached payments from the gateway, which took it from documents after its 'dossier.read' check.
+  @FieldResolver(() => PaymentConnection, { description: 'Its fee and cash-on-delivery movements, oldest first.' })
+  payments(@Root() dossier: Dossier, @Args(() => PageArgs) page: PageArgs) {
+    return this.collections.forDossier(dossier.id, page.first, page.after);
   }
 }

@@ -102,8 +102,10 @@ describe('the fee schedules migration', () => {
       expect(byCode.get('LOCAL_ONLY')).toMatchObject({ items: 1, total: '1000' });
       expect(byCode.get('PROMOTION_NOTICE')).toMatchObject({ items: 0, total: '0' });
 
-      await payments.dataSource.undoLastMigration(); // the passport's schedule
-      await payments.dataSource.undoLastMigration(); // this one
+      // Undo the later migrations, then this one.
+      const last = async () => (await payments.dataSource.query(`SELECT name FROM payments.migrations ORDER BY id DESC LIMIT 1`))[0].name as string;
+      while ((await last()) !== 'FeeSchedulesWithEffectiveDates1795568400000') await payments.dataSource.undoLastMigration();
+      await payments.dataSource.undoLastMigration();
       // Back to undated items by service code, those of the schedules in force; free services are simply absent
       // again, as that shape had them.
       expect(await payments.dataSource.query(`SELECT service_code, amount::text FROM payments.fee_schedule_items ORDER BY 1`)).toEqual([

@@ -78,6 +78,19 @@ export interface ActionResources {
   'dossier.listForPostalPoint': { postalPointCode: string };
   /** Open or close a postal point. */
   'postalPoint.setOpen': { postalPointCode: string };
+  // payments
+  /** Collect money (or pay it out for an agency) at one's own postal counter. */
+  'payment.collectAtCounter': { postalPointCode: string };
+  /** Pay online: for oneself, or a dossier of an organisation one acts for with PAY_FEES. */
+  'payment.payOnline': { payerAccountId: string | null; organisationId: string | null };
+  /** Reverse a movement the same business day (postalPointCode: where it was recorded; null online). */
+  'payment.reverse': { postalPointCode: string | null };
+  /** Refund (part of) a collection of an earlier day. */
+  'payment.refund': Record<string, never>;
+  /** See a movement. */
+  'payment.read': { payerAccountId: string | null; postalPointCode: string | null };
+  /** List what an account paid and got back. */
+  'payment.listForAccount': { payerAccountId: string };
   // integrated documents (the wallet)
   /** Issue a document into a holder's wallet, as the agency that issues documents of its type. */
   'integratedDocument.issue': { issuerAgencyCode: string };
@@ -154,6 +167,11 @@ export const POLICE_AGENCY = 'C06';
 const isSelf = (p: Principal, accountId: string) => p.accountId === accountId;
 /** A level-2 official of the agency (the agency a dossier's service belongs to, say). */
 const isAgencyOfficial = (p: Principal, agencyCode: string | null) => p.level === 2 && p.role === Role.OFFICIAL && !!agencyCode && p.agencyCode === agencyCode;
+/** Finance staff (kế toán) with a level-2 account. */
+const isFinance = (p: Principal) => p.level === 2 && p.role === Role.FINANCE;
+/** A level-2 clerk or supervisor of the postal point. */
+const isPointStaff = (p: Principal, postalPointCode: string | null) => p.level === 2 && (p.role === Role.POSTAL_CLERK || p.role === Role.POSTAL_SUPERVISOR)
+  && !!postalPointCode && p.postalPointCode === postalPointCode;
 /** A level-2 postal clerk of the postal point. */
 const isPointClerk = (p: Principal, postalPointCode: string | null) => p.level === 2 && p.role === Role.POSTAL_CLERK && !!postalPointCode && p.postalPointCode === postalPointCode;
 
@@ -203,6 +221,16 @@ const RULES: { [A in Action]: Rule<A> } = {
   // documents after its 'dossier.read' check: a logged-in caller is all that is left to ask for.
   'dossier.readAmountDue': () => true,
   'postalPoint.setOpen': (p) => isAdministrator(p),
+  // payments: a level-2 clerk or supervisor handles money at their own counter; online, a citizen pays for
+  // themself or for an organisation they act for with PAY_FEES; corrections are finance's, or, the same day at a
+  // counter, that point's supervisor's (never the clerk who recorded it alone).
+  'payment.collectAtCounter': (p, r) => isPointStaff(p, r.postalPointCode),
+  'payment.payOnline': (p, r) => p.role === Role.CITIZEN
+    && ((r.payerAccountId !== null && isSelf(p, r.payerAccountId)) || (!!r.organisationId && actsFor(p, r.organisationId, DelegationScope.PAY_FEES))),
+  'payment.reverse': (p, r) => isFinance(p) || (p.level === 2 && p.role === Role.POSTAL_SUPERVISOR && !!r.postalPointCode && p.postalPointCode === r.postalPointCode),
+  'payment.refund': (p) => isFinance(p),
+  'payment.read': (p, r) => (r.payerAccountId !== null && isSelf(p, r.payerAccountId)) || isFinance(p) || isAdministrator(p) || isPointStaff(p, r.postalPointCode),
+  'payment.listForAccount': (p, r) => isSelf(p, r.payerAccountId) || isFinance(p) || isAdministrator(p),
   // integrated documents: the issuer's level-2 officials state, revoke and confirm what their agency issues; a
   // wallet is its holder's (and level-2 administrators'). A presented document goes, for the holder its
   // representation names and no other, to whom identity hands it: level-2 staff scanning a QR code, a partner.

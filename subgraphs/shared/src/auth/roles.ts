@@ -4,6 +4,8 @@ export enum Role {
   CITIZEN = 'CITIZEN',
   /** giao dịch viên, bound to one postal point */
   POSTAL_CLERK = 'POSTAL_CLERK',
+  /** trưởng bưu cục: supervises one postal point's clerks (reverses a collection the same day) */
+  POSTAL_SUPERVISOR = 'POSTAL_SUPERVISOR',
   /** cán bộ giải quyết TTHC, bound to one agency */
   OFFICIAL = 'OFFICIAL',
   PARTNER_BANK = 'PARTNER_BANK',

@@ -1,0 +1,282 @@
+import type DataLoader from 'dataloader';
+import type { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
+import {
+  assertCan, BadInputError, can, ConflictError, decodeCursor, isUuid, lockForTransaction, NotFoundError, pageSize, todayInVietnam, toConnection,
+  type Connection, type FieldProblem, type Logger, type Principal,
+} from '../../../shared/src';
+import type { FeeSchedule } from '../fee-schedules/fee-schedule.types';
+import { feeScheduleInForce } from '../fee-schedules/fee-schedule.service';
+import { LedgerAccounts, mirrored, transfer, writeLedgerTransaction, type Posting } from '../ledger/ledger';
+import type { PostalPoint } from '../postal-points/postal-point.entity';
+import { IdempotentRunner } from './idempotency';
+import { Payment, PaymentChannel, PaymentPurpose, PaymentType, paymentFrom, snapshotOf, type PaymentSnapshot } from './payment.entity';
+import type { CollectPaymentInput, RefundPaymentInput, ReversePaymentInput } from './collection.types';
+
+const MAX_AMOUNT = 100_000_000_000n;
+const AGENCY_CODE = /^[A-Z0-9_]{2,20}$/;
+const BILL_REFERENCE = /^[A-Za-z0-9_.\-/]{1,64}$/;
+
+/** What payments knows of a dossier, from documents' `dossier.statusChanged` events. */
+export interface DossierFacts {
+  id: string;
+  service_code: string;
+  agency_code: string;
+  applicant_account_id: string | null;
+  organisation_id: string | null;
+  status: string;
+  delivery_method: string;
+  cash_on_delivery: string | null;
+  submitted_at: Date;
+}
+
+/** The loaders a collection needs from the request. */
+export interface CollectionLoaders {
+  postalPoints: DataLoader<string, PostalPoint | null>;
+  feeSchedules: DataLoader<string, FeeSchedule | null>;
+}
+
+/** Signed effect on what a dossier has paid: collections count, reversals and refunds take back. */
+const PAID_SQL = `
+  SELECT coalesce(sum(CASE WHEN type = 'COLLECTION' THEN amount ELSE -amount END), 0)::text AS paid
+  FROM payments.payments
+  WHERE dossier_id = $1 AND purpose = $2 AND business_date >= $3::date`;
+
+/**
+ * Collections, disbursements, reversals and refunds. Every one runs once per idempotency key, writes its movement
+ * and its balanced ledger postings in one transaction, and is never changed afterwards.
+ */
+export class CollectionService {
+  private readonly idempotent: IdempotentRunner;
+  /** Months whose partitions this process has made sure of. */
+  private readonly months = new Set<string>();
+
+  /** `now` is the clock a movement's instant and business day come from (tests move it across midnight). */
+  constructor(private readonly db: DataSource, private readonly log: Logger, private readonly now: () => Date = () => new Date()) {
+    this.idempotent = new IdempotentRunner(db);
+  }
+
+  collect(principal: Principal, input: CollectPaymentInput, loaders: CollectionLoaders): Promise<Payment> {
+    const { idempotencyKey, ...request } = input;
+    return this.idempotent.run<PaymentSnapshot, Payment>(principal.accountId, idempotencyKey, 'collectPayment', request, async (manager) => {
+      const payment = await this.collectOnce(manager, principal, input, loaders);
+      return { snapshot: snapshotOf(payment), value: payment };
+    }, paymentFrom);
+  }
+
+  reverse(principal: Principal, input: ReversePaymentInput): Promise<Payment> {
+    const { idempotencyKey, ...request } = input;
+    return this.idempotent.run<PaymentSnapshot, Payment>(principal.accountId, idempotencyKey, 'reversePayment', request, async (manager) => {
+      const payment = await this.reverseOnce(manager, principal, input);
+      return { snapshot: snapshotOf(payment), value: payment };
+    }, paymentFrom);
+  }
+
+  refund(principal: Principal, input: RefundPaymentInput): Promise<Payment> {
+    const { idempotencyKey, ...request } = input;
+    return this.idempotent.run<PaymentSnapshot, Payment>(principal.accountId, idempotencyKey, 'refundPayment', request, async (manager) => {
+      const payment = await this.refundOnce(manager, principal, input);
+      return { snapshot: snapshotOf(payment), value: payment };
+    }, paymentFrom);
+  }
+
+  private async collectOnce(manager: EntityManager, principal: Principal, input: CollectPaymentInput, loaders: CollectionLoaders): Promise<Payment> {
+    const atCounter = principal.postalPointCode !== undefined && (principal.role === 'POSTAL_CLERK' || principal.role === 'POSTAL_SUPERVISOR');
+    if (atCounter) assertCan(principal, 'payment.collectAtCounter', { postalPointCode: principal.postalPointCode! }, 'Only a level-2 clerk or supervisor collects at their own postal point.');
+    const problems: FieldProblem[] = [];
+    const amount = input.amount;
+    if (amount <= 0n || amount > MAX_AMOUNT) problems.push({ field: 'amount', message: 'A positive number of đồng, at most 100 billion.' });
+    const forDossier = input.purpose === PaymentPurpose.DOSSIER_FEE || input.purpose === PaymentPurpose.CASH_ON_DELIVERY;
+    const dossierId = input.dossierId?.trim().toLowerCase() || null;
+    if (forDossier && !dossierId) problems.push({ field: 'dossierId', message: `A ${input.purpose} names its dossier.` });
+    if (!forDossier && dossierId) problems.push({ field: 'dossierId', message: `A ${input.purpose} is not for a dossier.` });
+    if (dossierId && !isUuid(dossierId)) problems.push({ field: 'dossierId', message: 'Not a dossier id.' });
+    const billReference = input.billReference?.trim() || null;
+    if (input.purpose === PaymentPurpose.BILL_PAYMENT && (!billReference || !BILL_REFERENCE.test(billReference))) problems.push({ field: 'billReference', message: 'The bill or customer code: 1 to 64 letters, digits, ".", "-", "_" or "/".' });
+    if (input.purpose !== PaymentPurpose.BILL_PAYMENT && billReference) problems.push({ field: 'billReference', message: 'Only a bill payment has a bill reference.' });
+    const agencyGiven = input.agencyCode?.trim().toUpperCase() || null;
+    if (!forDossier && (!agencyGiven || !AGENCY_CODE.test(agencyGiven))) problems.push({ field: 'agencyCode', message: 'The beneficiary agency\'s code.' });
+    if (input.purpose === PaymentPurpose.DISBURSEMENT && !atCounter) problems.push({ field: 'purpose', message: 'A disbursement is paid out at a postal counter.' });
+    if (input.purpose === PaymentPurpose.CASH_ON_DELIVERY && !atCounter) problems.push({ field: 'purpose', message: 'Cash on delivery is collected at the door by the postal service and recorded at its postal point.' });
+    const payerGiven = input.payerAccountId?.trim().toLowerCase() || null;
+    if (payerGiven && (!isUuid(payerGiven) || !atCounter)) problems.push({ field: 'payerAccountId', message: atCounter ? 'Not an account id.' : 'Online, the payer is the caller.' });
+    if (problems.length) throw new BadInputError('The payment has problems; see extensions.problems.', problems);
+
+    let agencyCode = agencyGiven;
+    let payerAccountId = atCounter ? payerGiven : principal.accountId;
+    if (forDossier) {
+      // One collection for a dossier at a time: what is still due is read and paid under the same lock.
+      await lockForTransaction(manager, `payments:dossier:${dossierId}`);
+      const [facts]: DossierFacts[] = await manager.query(`SELECT * FROM payments.dossiers WHERE id = $1`, [dossierId]);
+      if (!facts) throw new NotFoundError('Payments does not know this dossier (yet): a dossier reaches payments a moment after it is submitted.');
+      if (!atCounter) {
+        assertCan(principal, 'payment.payOnline', { payerAccountId: facts.applicant_account_id, organisationId: facts.organisation_id }, 'Only the applicant (or whoever acts for its organisation with PAY_FEES) pays a dossier online.');
+      }
+      agencyCode = facts.agency_code;
+      payerAccountId ??= facts.applicant_account_id;
+      const since = todayInVietnam(facts.submitted_at);
+      const [{ paid }] = await manager.query(PAID_SQL, [dossierId, input.purpose, since]);
+      if (input.purpose === PaymentPurpose.DOSSIER_FEE) {
+        if (facts.status === 'CANCELLED' || facts.status === 'REJECTED') throw new ConflictError(`The dossier is ${facts.status}: nothing is due.`);
+        const due = (await feeScheduleInForce(loaders.feeSchedules, facts.service_code)).total - BigInt(paid);
+        if (amount > due) throw overCollection(due);
+      } else {
+        if (!facts.cash_on_delivery || !['RESULT_READY', 'RESULT_RETURNED'].includes(facts.status)) throw new ConflictError('This dossier has no result out for delivery with cash to collect.');
+        const due = BigInt(facts.cash_on_delivery) - BigInt(paid);
+        if (amount > due) throw overCollection(due);
+      }
+    } else if (!atCounter) {
+      assertCan(principal, 'payment.payOnline', { payerAccountId: principal.accountId, organisationId: null }, 'Only a citizen pays online, for themself.');
+    }
+
+    let postalPoint: PostalPoint | null = null;
+    if (atCounter) {
+      postalPoint = await loaders.postalPoints.load(principal.postalPointCode!);
+      if (!postalPoint) throw new NotFoundError('Your postal point is not in the network.');
+      if (!postalPoint.isOpen) throw new ConflictError('Your postal point is closed: it takes no money.');
+    }
+    const type = input.purpose === PaymentPurpose.DISBURSEMENT ? PaymentType.DISBURSEMENT : PaymentType.COLLECTION;
+    const cash = atCounter ? LedgerAccounts.postalPointCash(postalPoint!.code) : LedgerAccounts.onlineClearing;
+    const payable = LedgerAccounts.agencyPayable(agencyCode!);
+    const postings = type === PaymentType.DISBURSEMENT ? transfer(payable, cash, amount) : transfer(cash, payable, amount);
+    return this.write(manager, {
+      type, purpose: input.purpose, channel: atCounter ? PaymentChannel.COUNTER : PaymentChannel.ONLINE,
+      postalPointCode: postalPoint?.code ?? null, provinceCode: postalPoint?.provinceCode ?? null, agencyCode: agencyCode!,
+      dossierId, billReference, payerAccountId, amount, originalId: null, originalBusinessDate: null, reason: null,
+    }, principal, postings);
+  }
+
+  private async reverseOnce(manager: EntityManager, principal: Principal, input: ReversePaymentInput): Promise<Payment> {
+    const reason = checkReason(input.reason);
+    const original = await this.lockOriginal(manager, input.paymentId);
+    assertCan(principal, 'payment.reverse', { postalPointCode: original.postalPointCode }, 'A reversal is made by finance, or by the supervisor of the postal point that recorded the movement.');
+    if (original.type !== PaymentType.COLLECTION && original.type !== PaymentType.DISBURSEMENT) throw new ConflictError(`A ${original.type} cannot itself be reversed.`);
+    if (original.businessDate !== todayInVietnam(this.now())) throw new ConflictError(`A movement is reversed only on its own business day (${original.businessDate}); later, finance refunds it.`);
+    const [already] = await manager.query(`SELECT type FROM payments.payments WHERE original_id = $1 AND business_date >= $2::date LIMIT 1`, [original.id, original.businessDate]);
+    if (already) throw new ConflictError(already.type === PaymentType.REVERSAL ? 'This movement is already reversed.' : 'This movement was refunded: it cannot be reversed.');
+    const postings: Posting[] = (await manager.query(
+      `SELECT account, amount::text AS amount FROM payments.ledger_entries WHERE business_date = $1 AND transaction_id = $2`, [original.businessDate, original.id],
+    )).map((r: { account: string; amount: string }) => ({ account: r.account, amount: BigInt(r.amount) }));
+    return this.write(manager, {
+      ...correctionOf(original), type: PaymentType.REVERSAL, amount: original.amount, reason,
+    }, principal, mirrored(postings));
+  }
+
+  private async refundOnce(manager: EntityManager, principal: Principal, input: RefundPaymentInput): Promise<Payment> {
+    const reason = checkReason(input.reason);
+    if (input.amount <= 0n || input.amount > MAX_AMOUNT) throw new BadInputError('The refund has problems; see extensions.problems.', [{ field: 'amount', message: 'A positive number of đồng.' }]);
+    assertCan(principal, 'payment.refund', {}, 'Only finance refunds.');
+    const original = await this.lockOriginal(manager, input.paymentId);
+    if (original.type !== PaymentType.COLLECTION) throw new ConflictError(`Only a collection is refunded, not a ${original.type}.`);
+    if (original.businessDate >= todayInVietnam(this.now())) throw new ConflictError('A movement of today is reversed, not refunded.');
+    const [{ reversed, refunded }] = await manager.query(
+      `SELECT count(*) FILTER (WHERE type = 'REVERSAL') AS reversed, coalesce(sum(amount) FILTER (WHERE type = 'REFUND'), 0)::text AS refunded
+       FROM payments.payments WHERE original_id = $1 AND business_date >= $2::date`, [original.id, original.businessDate]);
+    if (Number(reversed) > 0) throw new ConflictError('This collection was reversed: there is nothing to refund.');
+    const left = original.amount - BigInt(refunded);
+    if (input.amount > left) throw new BadInputError(`At most ${left} đồng of this collection is left to refund.`, [{ field: 'amount', message: `At most ${left}.` }]);
+    return this.write(manager, {
+      ...correctionOf(original), type: PaymentType.REFUND, amount: input.amount, reason,
+    }, principal, transfer(LedgerAccounts.agencyPayable(original.agencyCode), LedgerAccounts.refundsPayable, input.amount));
+  }
+
+  /** The movement a correction refers to, locked so that two corrections of it never race. */
+  private async lockOriginal(manager: EntityManager, paymentId: string): Promise<Payment> {
+    if (!isUuid(paymentId)) throw new NotFoundError('No movement has this id.');
+    await lockForTransaction(manager, `payments:movement:${paymentId.toLowerCase()}`);
+    const original = await manager.getRepository(Payment).findOne({ where: { id: paymentId.toLowerCase() } });
+    if (!original) throw new NotFoundError('No movement has this id.');
+    return original;
+  }
+
+  /** Inserts a movement and its postings for today's business day (its month's partition first). */
+  private async write(manager: EntityManager, movement: Omit<Payment, 'id' | 'businessDate' | 'recordedByAccountId' | 'recordedByRole' | 'recordedAt'>, principal: Principal, postings: Posting[]): Promise<Payment> {
+    const recordedAt = this.now();
+    const businessDate = todayInVietnam(recordedAt);
+    await this.ensureMonth(manager, businessDate);
+    const [row] = await manager.query(
+      `INSERT INTO payments.payments (business_date, type, purpose, channel, postal_point_code, province_code, agency_code, dossier_id, bill_reference,
+         payer_account_id, amount, original_id, original_business_date, reason, recorded_by_account_id, recorded_by_role, recorded_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id`,
+      [businessDate, movement.type, movement.purpose, movement.channel, movement.postalPointCode, movement.provinceCode, movement.agencyCode, movement.dossierId,
+        movement.billReference, movement.payerAccountId, movement.amount.toString(), movement.originalId, movement.originalBusinessDate, movement.reason,
+        principal.accountId, principal.role, recordedAt],
+    );
+    await writeLedgerTransaction(manager, businessDate, row.id, postings);
+    this.log.info('payment recorded', { paymentId: row.id, type: movement.type, purpose: movement.purpose, amount: movement.amount.toString(), agency: movement.agencyCode });
+    return Object.assign(new Payment(), movement, { id: row.id, businessDate, recordedByAccountId: principal.accountId, recordedByRole: principal.role, recordedAt });
+  }
+
+  private async ensureMonth(manager: EntityManager, day: string): Promise<void> {
+    const month = day.slice(0, 7);
+    if (this.months.has(month)) return;
+    await manager.query(`SELECT payments.ensure_month_partitions($1::date)`, [day]);
+    this.months.add(month);
+  }
+
+  async byId(principal: Principal, id: string): Promise<Payment | null> {
+    if (!isUuid(id)) return null;
+    const payment = await this.db.getRepository(Payment).findOne({ where: { id: id.toLowerCase() } });
+    return payment && canRead(principal, payment) ? payment : null;
+  }
+
+  /** A dossier's movements, oldest first. The dossier was shown to the caller already (documents decided). */
+  async forDossier(dossierId: string, first: number | undefined, after: string | undefined): Promise<Connection<Payment>> {
+    if (!isUuid(dossierId)) return toConnection([], pageSize(first), () => [], false);
+    return this.page((q) => q.where('p.dossier_id = :dossierId', { dossierId: dossierId.toLowerCase() }), 'ASC', first, after);
+  }
+
+  /** What a payer paid and got back, newest first: the payer, finance and administrators. */
+  async forAccount(principal: Principal, accountId: string, first: number | undefined, after: string | undefined): Promise<Connection<Payment>> {
+    assertCan(principal, 'payment.listForAccount', { payerAccountId: accountId }, 'Only the payer (or finance) sees their payments.');
+    if (!isUuid(accountId)) return toConnection([], pageSize(first), () => [], false);
+    return this.page((q) => q.where('p.payer_account_id = :accountId', { accountId }), 'DESC', first, after);
+  }
+
+  /** Per dossier: what its fee payments add up to (collections less reversals and refunds). */
+  async paidForDossiers(ids: readonly string[]): Promise<Map<string, bigint>> {
+    const valid = ids.filter((id) => isUuid(id)).map((id) => id.toLowerCase());
+    if (!valid.length) return new Map();
+    const rows: { dossier_id: string; paid: string }[] = await this.db.query(
+      `SELECT dossier_id, sum(CASE WHEN type = 'COLLECTION' THEN amount ELSE -amount END)::text AS paid
+       FROM payments.payments WHERE dossier_id = ANY($1::uuid[]) AND purpose = 'DOSSIER_FEE' GROUP BY dossier_id`, [valid]);
+    return new Map(rows.map((r) => [r.dossier_id, BigInt(r.paid)]));
+  }
+
+  private async page(scope: (q: SelectQueryBuilder<Payment>) => SelectQueryBuilder<Payment>, order: 'ASC' | 'DESC', first: number | undefined, after: string | undefined): Promise<Connection<Payment>> {
+    const size = pageSize(first);
+    const cursor = decodeCursor(after, ['instant', 'uuid']);
+    const query = scope(this.query()).orderBy('p.recorded_at', order).addOrderBy('p.id', order).limit(size + 1);
+    if (cursor) query.andWhere(`(p.recorded_at, p.id) ${order === 'ASC' ? '>' : '<'} (:at::timestamptz, :id::uuid)`, { at: cursor[0], id: cursor[1] });
+    return toConnection(await query.getMany(), size, (p) => [p.recordedAt.toISOString(), p.id], !!cursor);
+  }
+
+  private query(): SelectQueryBuilder<Payment> {
+    return this.db.getRepository(Payment).createQueryBuilder('p');
+  }
+}
+
+/** Who may see a movement: its payer, finance and administrators, the staff of its postal point. */
+export function canRead(principal: Principal, payment: Payment): boolean {
+  return can(principal, 'payment.read', { payerAccountId: payment.payerAccountId, postalPointCode: payment.postalPointCode });
+}
+
+function correctionOf(original: Payment) {
+  return {
+    purpose: original.purpose, channel: original.channel, postalPointCode: original.postalPointCode, provinceCode: original.provinceCode,
+    agencyCode: original.agencyCode, dossierId: original.dossierId, billReference: original.billReference, payerAccountId: original.payerAccountId,
+    originalId: original.id, originalBusinessDate: original.businessDate,
+  };
+}
+
+function checkReason(reason: string | null | undefined): string {
+  const why = reason?.trim() ?? '';
+  if (why.length < 3 || why.length > 500) throw new BadInputError('Say why, in 3 to 500 characters.', [{ field: 'reason', message: '3 to 500 characters.' }]);
+  return why;
+}
+
+function overCollection(due: bigint): BadInputError {
+  const error = new BadInputError(due > 0n ? `Only ${due} đồng is still due: a dossier is never collected twice.` : 'Nothing is due on this dossier any more.',
+    [{ field: 'amount', message: `At most ${due > 0n ? due : 0n}.` }]);
+  Object.assign(error.extensions, { reason: 'OVER_COLLECTION', due: (due > 0n ? due : 0n).toString() });
+  return error;
+}
