@@ -112,6 +112,17 @@ describe('collections', () => {
       expect(code(await post(stack.gatewayUrl, COLLECT, { input: { ...bill(), idempotencyKey: 'short' } }, as('clerk')))).toBe('BAD_USER_INPUT');
     });
 
+    it('forgets a key after its day: the hourly sweep deletes it, and a request with it is new again', async () => {
+      const input = bill('31000');
+      const first = await gql(stack.gatewayUrl, COLLECT, { input }, as('clerk'));
+      await sql(stack, `UPDATE payments.idempotency_keys SET expires_at = now() - interval '1 second' WHERE key = $1`, [input.idempotencyKey]);
+      const service = new CollectionService(stack.payments.database.dataSource, createLogger({ service: 'test', level: 'silent' }));
+      expect(await service.sweepIdempotencyKeys()).toBeGreaterThanOrEqual(1);
+      expect(await sql(stack, `SELECT 1 FROM payments.idempotency_keys WHERE key = $1`, [input.idempotencyKey])).toEqual([]);
+      const later = await gql(stack.gatewayUrl, COLLECT, { input }, as('clerk'));
+      expect(later.collectPayment.id).not.toBe(first.collectPayment.id);
+    });
+
     it('makes exactly one payment of 100 concurrent identical requests through the gateway, every answer the same', async () => {
       const input = bill('77000');
       const answers = await Promise.all(Array.from({ length: 100 }, () => post(stack.gatewayUrl, COLLECT, { input }, as('clerk'))));

@@ -57,8 +57,9 @@ export async function startPayments(config: PaymentsConfig, overrides: { log?: L
       payments: createPaymentLoader(database.dataSource),
       paidForDossier: createPaidForDossierLoader(collections),
     }),
-    onStop: async () => { await events?.stop(); await revocations.stop(); await database.dataSource.destroy(); redis?.disconnect(); },
+    onStop: async () => { sweeping.stop(); await events?.stop(); await revocations.stop(); await database.dataSource.destroy(); redis?.disconnect(); },
   });
   events?.start();
+  const sweeping = collections.startSweeping();
   return { ...service, database };
 }

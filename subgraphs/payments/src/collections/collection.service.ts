@@ -55,6 +55,16 @@ export class CollectionService {
     this.idempotent = new IdempotentRunner(db);
   }
 
+  /** Forgets idempotency keys past their day now (one replica at a time); returns how many. */
+  sweepIdempotencyKeys(): Promise<number> {
+    return this.idempotent.sweep();
+  }
+
+  /** Forgets idempotency keys past their day, every hour, until the returned handle is stopped. */
+  startSweeping(): { stop(): void } {
+    return this.idempotent.start(this.log);
+  }
+
   collect(principal: Principal, input: CollectPaymentInput, loaders: CollectionLoaders): Promise<Payment> {
     const { idempotencyKey, ...request } = input;
     return this.idempotent.run<PaymentSnapshot, Payment>(principal.accountId, idempotencyKey, 'collectPayment', request, async (manager) => {

@@ -62,9 +62,20 @@ export class IdempotentRunner {
     });
   }
 
-  /** Forgets keys past their day (the housekeeping sweep). */
+  /** Forgets keys past their day; one replica at a time (the others skip the round). */
   async sweep(): Promise<number> {
-    const [, count] = await this.db.query(`DELETE FROM payments.idempotency_keys WHERE expires_at < now()`);
-    return count as number;
+    return this.db.transaction(async (manager) => {
+      const [{ locked }] = (await manager.query(`SELECT pg_try_advisory_xact_lock(hashtext('payments:idempotency-sweep')) AS locked`)) as { locked: boolean }[];
+      if (!locked) return 0;
+      const [{ n }] = (await manager.query(`WITH gone AS (DELETE FROM payments.idempotency_keys WHERE expires_at < now() RETURNING 1) SELECT count(*)::int AS n FROM gone`)) as { n: number }[];
+      return n;
+    });
+  }
+
+  /** Sweeps every hour until `stop`. */
+  start(log: { warn(message: string, fields?: Record<string, unknown>): void }): { stop(): void } {
+    const timer = setInterval(() => { this.sweep().catch((error: Error) => log.warn('idempotency key sweep failed; next round retries', { error: error.message })); }, 3600_000);
+    timer.unref();
+    return { stop: () => clearInterval(timer) };
   }
 }
