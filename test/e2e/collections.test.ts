@@ -217,6 +217,8 @@ describe('collections', () => {
       const collected = await cod();
       expect(collected.data.collectPayment).toMatchObject({ purpose: 'CASH_ON_DELIVERY', channel: 'COUNTER', agencyCode: 'CDB' });
       expect((await cod()).errors?.[0].extensions).toMatchObject({ reason: 'OVER_COLLECTION' });
+      const elsewhere = await stack.tokenFor({ role: Role.POSTAL_CLERK, level: 2, postalPointCode: OTHER_POINT });
+      expect(code(await post(stack.gatewayUrl, COLLECT, { input: { idempotencyKey: key(), purpose: 'CASH_ON_DELIVERY', amount: '1', dossierId: id } }, elsewhere))).toBe('CONFLICT');
       expect(code(await post(stack.gatewayUrl, COLLECT, { input: { idempotencyKey: key(), purpose: 'CASH_ON_DELIVERY', amount: '1', dossierId: id } }, citizen.token))).toBe('BAD_USER_INPUT');
     });
   });

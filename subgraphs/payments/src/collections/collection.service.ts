@@ -130,7 +130,10 @@ export class CollectionService {
         const due = (await feeScheduleInForce(loaders.feeSchedules, facts.service_code)).total - BigInt(paid);
         if (amount > due) throw overCollection(due);
       } else {
-        if (!facts.cash_on_delivery || !['RESULT_READY', 'RESULT_RETURNED'].includes(facts.status)) throw new ConflictError('This dossier has no result out for delivery with cash to collect.');
+        // The postman brings the cash back to the point that handed them the result: that point collects it.
+        const [dispatch] = await manager.query(`SELECT postal_point_code FROM payments.cod_dispatches WHERE dossier_id = $1`, [dossierId]);
+        if (!facts.cash_on_delivery || !dispatch) throw new ConflictError('This dossier has no result out for delivery with cash to collect.');
+        if (dispatch.postal_point_code !== principal.postalPointCode) throw new ConflictError(`The result went out from postal point ${dispatch.postal_point_code}: its cash on delivery is collected there.`);
         const due = BigInt(facts.cash_on_delivery) - BigInt(paid);
         if (amount > due) throw overCollection(due);
       }
