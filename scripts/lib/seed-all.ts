@@ -7,6 +7,7 @@ import { seedDemoDossier } from '../../subgraphs/documents/src/database/seed';
 import { openIdentityDatabase } from '../../subgraphs/identity/src/database/data-source';
 import { seedDemoPartner, seedIdentity } from '../../subgraphs/identity/src/database/seed';
 import { openPaymentsDatabase } from '../../subgraphs/payments/src/database/data-source';
+import { seedDemoPayments } from '../../subgraphs/payments/src/database/seed';
 import { generatePostalPoints } from '../../subgraphs/payments/src/postal-points/postal-point.generator';
 import { importPostalPoints } from '../../subgraphs/payments/src/postal-points/postal-point.import';
 import { importIntegratedDocuments, readDocumentsFile } from '../../subgraphs/documents/src/wallet/integrated-document.import';
@@ -49,6 +50,8 @@ export async function migrateAndSeed(
       const wallet = await importIntegratedDocuments(documents.dataSource, await readDocumentsFile(SAMPLE_DOCUMENTS), { holderAccountId: accounts.get(Role.CITIZEN)! });
       progress(`demo wallet for the demo citizen: ${wallet.inserted} inserted, ${wallet.updated} updated, ${wallet.unchanged} unchanged, ${wallet.rejected.length} rejected`);
     }
+    const demoPayments = await seedDemoPayments(payments.dataSource, accounts.get(Role.POSTAL_CLERK)!);
+    progress(`demo counter day at 001-BC-0001: ${demoPayments} movements today (replayed, not repeated, on a second start)`);
     if (options.demoPartnerSecret) {
       const partner = await seedDemoPartner(identity.dataSource, options.demoPartnerSecret, accounts.get(Role.CITIZEN));
       progress(`demo partner bank: client id ${partner.clientId}, with the demo citizen's consent`);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CollectionService } from '../../subgraphs/payments/src/collections/collection.service';
 import { PaymentPurpose } from '../../subgraphs/payments/src/collections/payment.entity';
+import { seedDemoPayments } from '../../subgraphs/payments/src/database/seed';
 import { createLogger, Role, type Principal } from '../../subgraphs/shared/src';
 import { aLoggedInCitizen } from '../kit/builders';
 import { gql, post, type GraphQLResponse } from '../kit/gql';
@@ -221,6 +222,14 @@ describe('collections', () => {
       expect(code(await post(stack.gatewayUrl, COLLECT, { input: { idempotencyKey: key(), purpose: 'CASH_ON_DELIVERY', amount: '1', dossierId: id } }, elsewhere))).toBe('CONFLICT');
       expect(code(await post(stack.gatewayUrl, COLLECT, { input: { idempotencyKey: key(), purpose: 'CASH_ON_DELIVERY', amount: '1', dossierId: id } }, citizen.token))).toBe('BAD_USER_INPUT');
     });
+  });
+
+  it('seeds the demo counter day through the same service, once a day however often it runs', async () => {
+    const clerkId = randomUUID();
+    expect(await seedDemoPayments(stack.payments.database.dataSource, clerkId)).toBe(4);
+    await seedDemoPayments(stack.payments.database.dataSource, clerkId);
+    expect(await sql(stack, `SELECT type, purpose, agency_code FROM payments.payments WHERE recorded_by_account_id = $1 ORDER BY amount`, [clerkId])).toHaveLength(4);
+    await ledgerBalances(stack);
   });
 
   describe('business days and the ledger', () => {
