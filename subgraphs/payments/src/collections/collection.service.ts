@@ -2,10 +2,10 @@ import type DataLoader from 'dataloader';
 import type { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
 import {
   assertCan, BadInputError, can, ConflictError, decodeCursor, isUuid, lockForTransaction, NotFoundError, pageSize, todayInVietnam, toConnection,
-  type Connection, type FieldProblem, type Logger, type Principal,
+  Role, type Connection, type FieldProblem, type Logger, type Principal,
 } from '../../../shared/src';
 import type { FeeSchedule } from '../fee-schedules/fee-schedule.types';
-import { feeScheduleInForce } from '../fee-schedules/fee-schedule.service';
+import { feeScheduleInForce, FeeScheduleMissingError } from '../fee-schedules/fee-schedule.service';
 import { LedgerAccounts, mirrored, transfer, writeLedgerTransaction, type Posting } from '../ledger/ledger';
 import type { PostalPoint } from '../postal-points/postal-point.entity';
 import { IdempotentRunner } from './idempotency';
@@ -15,6 +15,11 @@ import type { CollectPaymentInput, RefundPaymentInput, ReversePaymentInput } fro
 const MAX_AMOUNT = 100_000_000_000n;
 const AGENCY_CODE = /^[A-Z0-9_]{2,20}$/;
 const BILL_REFERENCE = /^[A-Za-z0-9_.\-/]{1,64}$/;
+
+/** What a collection reads through the request's loaders before its transaction. */
+interface LookedUp { postalPoint: PostalPoint | null; feeTotal: bigint | null }
+
+const isAtCounter = (principal: Principal) => principal.postalPointCode !== undefined && (principal.role === Role.POSTAL_CLERK || principal.role === Role.POSTAL_SUPERVISOR);
 
 /** What payments knows of a dossier, from documents' `dossier.statusChanged` events. */
 export interface DossierFacts {
@@ -65,10 +70,13 @@ export class CollectionService {
     return this.idempotent.start(this.log);
   }
 
-  collect(principal: Principal, input: CollectPaymentInput, loaders: CollectionLoaders): Promise<Payment> {
+  async collect(principal: Principal, input: CollectPaymentInput, loaders: CollectionLoaders): Promise<Payment> {
     const { idempotencyKey, ...request } = input;
+    // What the request's loaders read (each on a connection of its own, cached in Redis) is read before the
+    // transaction: a transaction holding a connection while it waits for another could starve the pool.
+    const looked = await this.lookUp(principal, input, loaders);
     return this.idempotent.run<PaymentSnapshot, Payment>(principal.accountId, idempotencyKey, 'collectPayment', request, async (manager) => {
-      const payment = await this.collectOnce(manager, principal, input, loaders);
+      const payment = await this.collectOnce(manager, principal, input, looked);
       return { snapshot: snapshotOf(payment), value: payment };
     }, paymentFrom);
   }
@@ -89,8 +97,20 @@ export class CollectionService {
     }, paymentFrom);
   }
 
-  private async collectOnce(manager: EntityManager, principal: Principal, input: CollectPaymentInput, loaders: CollectionLoaders): Promise<Payment> {
-    const atCounter = principal.postalPointCode !== undefined && (principal.role === 'POSTAL_CLERK' || principal.role === 'POSTAL_SUPERVISOR');
+  /** The caller's postal point and, for a dossier's fee, its service's fee total today (null where none applies). */
+  private async lookUp(principal: Principal, input: CollectPaymentInput, loaders: CollectionLoaders): Promise<LookedUp> {
+    const postalPoint = isAtCounter(principal) ? await loaders.postalPoints.load(principal.postalPointCode!) : null;
+    let feeTotal: bigint | null = null;
+    const dossierId = input.dossierId?.trim().toLowerCase();
+    if (input.purpose === PaymentPurpose.DOSSIER_FEE && dossierId && isUuid(dossierId)) {
+      const [facts]: { service_code: string }[] = await this.db.query(`SELECT service_code FROM payments.dossiers WHERE id = $1`, [dossierId]);
+      if (facts) feeTotal = (await feeScheduleInForce(loaders.feeSchedules, facts.service_code)).total;
+    }
+    return { postalPoint, feeTotal };
+  }
+
+  private async collectOnce(manager: EntityManager, principal: Principal, input: CollectPaymentInput, looked: LookedUp): Promise<Payment> {
+    const atCounter = isAtCounter(principal);
     if (atCounter) assertCan(principal, 'payment.collectAtCounter', { postalPointCode: principal.postalPointCode! }, 'Only a level-2 clerk or supervisor collects at their own postal point.');
     const problems: FieldProblem[] = [];
     const amount = input.amount;
@@ -127,7 +147,9 @@ export class CollectionService {
       const [{ paid }] = await manager.query(PAID_SQL, [dossierId, input.purpose, since]);
       if (input.purpose === PaymentPurpose.DOSSIER_FEE) {
         if (facts.status === 'CANCELLED' || facts.status === 'REJECTED') throw new ConflictError(`The dossier is ${facts.status}: nothing is due.`);
-        const due = (await feeScheduleInForce(loaders.feeSchedules, facts.service_code)).total - BigInt(paid);
+        // A dossier payments had not heard of a moment ago has no total read yet: it is read now, through this transaction.
+        const total = looked.feeTotal ?? await this.feeTotal(manager, facts.service_code);
+        const due = total - BigInt(paid);
         if (amount > due) throw overCollection(due);
       } else {
         // The postman brings the cash back to the point that handed them the result: that point collects it.
@@ -141,9 +163,8 @@ export class CollectionService {
       assertCan(principal, 'payment.payOnline', { payerAccountId: principal.accountId, organisationId: null }, 'Only a citizen pays online, for themself.');
     }
 
-    let postalPoint: PostalPoint | null = null;
+    const postalPoint = looked.postalPoint;
     if (atCounter) {
-      postalPoint = await loaders.postalPoints.load(principal.postalPointCode!);
       if (!postalPoint) throw new NotFoundError('Your postal point is not in the network.');
       if (!postalPoint.isOpen) throw new ConflictError('Your postal point is closed: it takes no money.');
     }
@@ -190,6 +211,16 @@ export class CollectionService {
     return this.write(manager, {
       ...correctionOf(original), type: PaymentType.REFUND, amount: input.amount, reason,
     }, principal, transfer(LedgerAccounts.agencyPayable(original.agencyCode), LedgerAccounts.refundsPayable, input.amount));
+  }
+
+  /** A service's fee schedule total in force today, read through the caller's transaction. */
+  private async feeTotal(manager: EntityManager, serviceCode: string): Promise<bigint> {
+    const [row] = await manager.query(
+      `SELECT coalesce(sum(i.amount), 0)::text AS total FROM payments.fee_schedules s LEFT JOIN payments.fee_schedule_items i ON i.schedule_id = s.id
+       WHERE s.service_code = $1 AND s.effective_from <= $2::date AND (s.effective_to IS NULL OR s.effective_to >= $2::date) GROUP BY s.id`,
+      [serviceCode, todayInVietnam(this.now())]);
+    if (!row) throw new FeeScheduleMissingError(serviceCode);
+    return BigInt(row.total);
   }
 
   /** The movement a correction refers to, locked so that two corrections of it never race. */
