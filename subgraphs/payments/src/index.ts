@@ -15,6 +15,13 @@ import { createPostalPointLoader, POSTAL_POINT_CACHE, type CachedPostalPoint } f
 import { PostalPointResolver } from './postal-points/postal-point.resolver';
 import { PostalPointService } from './postal-points/postal-point.service';
 import { PublicServiceResolver } from './public-services/public-service.resolver';
+import { ReconciliationResolver } from './reconciliation/reconciliation.resolver';
+import { ReconciliationService } from './reconciliation/reconciliation.service';
+import { RemittanceResolver } from './reconciliation/remittance.resolver';
+import { RemittanceService } from './reconciliation/remittance.service';
+import { registerReportRoutes } from './reconciliation/report.routes';
+import { SettlementBatchResolver } from './settlement/settlement.resolver';
+import { SettlementService } from './settlement/settlement.service';
 import { buildPaymentsSchema } from './schema';
 
 export interface RunningPayments extends RunningService { database: Database }
@@ -36,7 +43,10 @@ export async function startPayments(config: PaymentsConfig, overrides: { log?: L
     .register(new DossierResolver())
     .register(new DossierPaymentsResolver(collections))
     .register(new PaymentResolver(collections))
-    .register(new AccountPaymentsResolver(collections));
+    .register(new AccountPaymentsResolver(collections))
+    .register(new RemittanceResolver(new RemittanceService(database.dataSource, log)))
+    .register(new ReconciliationResolver(new ReconciliationService(database.dataSource)))
+    .register(new SettlementBatchResolver(new SettlementService(database.dataSource, log)));
   // What documents tells of dossiers (what they owe, who pays, cash on delivery handed to postmen) is kept here.
   const events = config.REDIS_URL
     ? new StreamConsumer(createRedis(config.REDIS_URL, log, 'payments-events', { blocking: true }), {
@@ -44,13 +54,18 @@ export async function startPayments(config: PaymentsConfig, overrides: { log?: L
     }, dossierFactsHandler(database.dataSource, log))
     : undefined;
 
+  const verifier = new TokenVerifier({ jwksUrl: config.IDENTITY_JWKS_URL }, config.JWT_ISSUER, {
+    revocations, relyingParties: config.OIDC_ISSUER ? { issuer: config.OIDC_ISSUER, audience: config.GRAPH_AUDIENCE } : undefined,
+  });
   const service = await startSubgraph<PaymentsLoaders>({
     name: 'payments', host: config.HOST, port: config.PAYMENTS_PORT, production, log,
     schema: await buildPaymentsSchema(),
     database, redis, container,
     gatewayPublicKey: config.GATEWAY_PUBLIC_KEY,
     // Refuses tokens of sessions and delegations identity has ended, from memory (shared/src/auth/revocations.ts).
-    verifier: new TokenVerifier({ jwksUrl: config.IDENTITY_JWKS_URL }, config.JWT_ISSUER, { revocations }),
+    verifier,
+    // The CSV exports verify the bearer token with the same verifier.
+    routes: (app) => registerReportRoutes(app, { db: database.dataSource, verifier, log }),
     loaders: () => ({
       postalPoints: createPostalPointLoader(database.dataSource, postalPointCache),
       feeSchedules: createFeeScheduleLoader(database.dataSource, feeScheduleCache),

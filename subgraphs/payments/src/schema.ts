@@ -12,11 +12,15 @@ import { PostalPointResolver } from './postal-points/postal-point.resolver';
 import { resolvePublicServiceReference } from './public-services/public-service.reference';
 import { PublicServiceResolver } from './public-services/public-service.resolver';
 import { PublicService } from './public-services/public-service.stub';
+import { ReconciliationResolver } from './reconciliation/reconciliation.resolver';
+import { RemittanceResolver } from './reconciliation/remittance.resolver';
+import { SettlementBatchResolver } from './settlement/settlement.resolver';
 
 /** The payments subgraph's schema; needs no database, so `npm run compose` can print it. */
 export function buildPaymentsSchema(): Promise<GraphQLSchema> {
   return buildFederatedSchema({
-    resolvers: [PostalPointResolver, PublicServiceResolver, DossierResolver, DossierPaymentsResolver, PaymentResolver, AccountPaymentsResolver],
+    resolvers: [PostalPointResolver, PublicServiceResolver, DossierResolver, DossierPaymentsResolver, PaymentResolver, AccountPaymentsResolver,
+      RemittanceResolver, ReconciliationResolver, SettlementBatchResolver],
     // No query returns these: they are entered only through `_entities`, so type-graphql must be told about them.
     orphanedTypes: [PublicService, Dossier, Account],
     references: {
