@@ -101,6 +101,9 @@ async function main(): Promise<void> {
     if (!existsSync(keyFile)) writeFileSync(keyFile, await generateSigningKeyPem(), { mode: 0o600 });
     const otpSecretFile = path.join(DATA, 'otp-hmac-secret');
     if (!existsSync(otpSecretFile)) writeFileSync(otpSecretFile, randomBytes(32).toString('base64url'), { mode: 0o600 });
+    // Single sign-on's cookie key: kept so that people stay signed in to the provider across restarts.
+    const oidcCookieKeyFile = path.join(DATA, 'oidc-cookie-key');
+    if (!existsSync(oidcCookieKeyFile)) writeFileSync(oidcCookieKeyFile, randomBytes(32).toString('base64url'), { mode: 0o600 });
     // The demo partner bank's client secret (256 random bits): made once, kept here, printed below, never committed.
     const partnerSecretFile = path.join(DATA, 'demo-partner-secret');
     if (!existsSync(partnerSecretFile)) writeFileSync(partnerSecretFile, randomBytes(32).toString('base64url'), { mode: 0o600 });
@@ -118,6 +121,9 @@ async function main(): Promise<void> {
       ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
       JWT_PRIVATE_KEY: readFileSync(keyFile, 'utf8'),
       OTP_HMAC_SECRET: readFileSync(otpSecretFile, 'utf8').trim(),
+      OIDC_COOKIE_KEYS: readFileSync(oidcCookieKeyFile, 'utf8').trim(),
+      // The gateway and the subgraphs accept relying parties' access tokens for the graph from identity's provider.
+      OIDC_ISSUER: process.env.OIDC_ISSUER ?? 'http://127.0.0.1:4001/oidc',
       ...gatewayKeys,
       SUPERGRAPH_PATH: path.join(ROOT, 'schema', 'supergraph.graphql'),
     };
@@ -131,6 +137,7 @@ The graph is running.
   Gateway:      http://127.0.0.1:4000/graphql   (console for a browser: http://127.0.0.1:4000/)
   Subgraphs:    identity http://127.0.0.1:4001/graphql · documents :4002 · payments :4003
   SMS outbox:   http://127.0.0.1:4001/dev/sms?phone=0912000001   (one-time codes, development only)
+  Sign-on:      http://127.0.0.1:4001/oidc/.well-known/openid-configuration   (OpenID Connect; register a portal with registerRelyingParty)
 
   Try it:
     curl -s http://127.0.0.1:4000/graphql -H 'content-type: application/json' \\

@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import { createPrivateKey } from 'node:crypto';
-import { DEFAULT_OPERATION_LIMITS, jwksEnvShape, parseEnv, port, serviceEnvShape, type OperationLimits } from '../../subgraphs/shared/src';
+import { DEFAULT_OPERATION_LIMITS, jwksEnvShape, parseEnv, port, relyingPartyTokensEnvShape, serviceEnvShape, type OperationLimits } from '../../subgraphs/shared/src';
 
 export const gatewayEnvShape = {
   ...serviceEnvShape,
   ...jwksEnvShape,
+  // With OIDC_ISSUER, relying parties' access tokens for GRAPH_AUDIENCE are accepted too (single sign-on).
+  ...relyingPartyTokensEnvShape,
   GATEWAY_PORT: port(4000),
   /** The composed supergraph (`npm run compose`). */
   SUPERGRAPH_PATH: z.string().default('schema/supergraph.graphql'),

@@ -5,6 +5,7 @@ import { createLogger, GatewayProofSigner, operationLimitsMiddleware, startHttpS
 import { operationLimitsOf, type GatewayConfig } from './config';
 import { EXPLORER_HTML } from './explorer';
 import { registerReceiptRoutes } from './receipts/receipt.route';
+import { registerReportRoutes } from './reports/report.route';
 import { SubgraphDataSource, type GatewayContext } from './subgraph-data-source';
 
 export type { GatewayContext };
@@ -32,7 +33,9 @@ export async function startGateway(config: GatewayConfig, overrides: { log?: Log
     keyPrefix: config.REDIS_KEY_PREFIX, log, name: 'gateway-revocations',
     unconfigured: 'REDIS_URL is not set: the gateway verifies tokens statelessly; tokens of ended sessions and delegations are refused by the subgraphs, not here',
   });
-  const verifier = new TokenVerifier({ jwksUrl: config.IDENTITY_JWKS_URL }, config.JWT_ISSUER, { revocations });
+  const verifier = new TokenVerifier({ jwksUrl: config.IDENTITY_JWKS_URL }, config.JWT_ISSUER, {
+    revocations, relyingParties: config.OIDC_ISSUER ? { issuer: config.OIDC_ISSUER, audience: config.GRAPH_AUDIENCE } : undefined,
+  });
   const service = await startHttpService<GatewayContext>({
     name: 'gateway', host: config.HOST, port: config.GATEWAY_PORT, production: config.NODE_ENV === 'production', log,
     trustProxy: config.TRUST_PROXY,
@@ -42,6 +45,8 @@ export async function startGateway(config: GatewayConfig, overrides: { log?: Log
     routes: (app, execute) => {
       if (config.NODE_ENV !== 'production') app.get('/', (_req, res) => { res.type('html').send(EXPLORER_HTML); });
       registerReceiptRoutes(app, execute, log);
+      // CSV exports: streamed by payments, which checks the caller's token itself (reports/report.route.ts).
+      registerReportRoutes(app, () => subgraphUrls.get('payments'), log, config.SUBGRAPH_TIMEOUT_MS);
     },
     readiness: Object.fromEntries(['identity', 'documents', 'payments'].map((name) => [name, async () => {
       const url = subgraphUrls.get(name);

@@ -129,6 +129,10 @@ const ROOT_FIELDS: Record<string, Row> = {
   registerPartner:       [UA,  FB,  __,  FB,  __,  FB,  FB,  FB,  FB,  FB,  FB,  FB,  FB,  OK,  FB,  __,  __],
   rotatePartnerSecret:   [UA,  FB,  __,  FB,  __,  FB,  FB,  FB,  FB,  FB,  FB,  FB,  FB,  OK,  FB,  __,  __],
   setPartnerActive:      [UA,  FB,  __,  FB,  __,  FB,  FB,  FB,  FB,  FB,  FB,  FB,  FB,  OK,  FB,  __,  __],
+  // ── single sign-on: relying parties, level-2 administrators like partners; every cell gets a fresh one
+  relyingParties:        [UA,  FB,  __,  FB,  __,  FB,  FB,  FB,  FB,  FB,  FB,  FB,  FB,  OK,  FB,  __,  __],
+  registerRelyingParty:  [UA,  FB,  __,  FB,  __,  FB,  FB,  FB,  FB,  FB,  FB,  FB,  FB,  OK,  FB,  __,  __],
+  setRelyingPartyActive: [UA,  FB,  __,  FB,  __,  FB,  FB,  FB,  FB,  FB,  FB,  FB,  FB,  OK,  FB,  __,  __],
   // ── consent: the holder alone, whatever their level (a level-1 consent is refused later, by verifyIdentity)
   grantConsent:          [UA,  OK,  __,  OK,  __,  FB,  FB,  FB,  FB,  FB,  FB,  FB,  FB,  FB,  FB,  __,  __],
   // Own: a fresh consent of the caller's. Anyone else's consent is NOT_FOUND, "as an unknown id is", administrators too.
@@ -312,6 +316,7 @@ describe('identity: who may call what (one matrix, through the gateway and direc
     const { registerPartner } = await gql(stack.gatewayUrl, Q.registerPartner, { input }, w.staff.admin2.token);
     return { id: registerPartner.partner.id, clientId: registerPartner.clientId, clientSecret: registerPartner.clientSecret };
   }
+  const aRelyingPartyInput = () => ({ name: `Cổng Thử nghiệm ${unique()}`, redirectUris: ['https://portal.example.vn/callback'], allowedScopes: ['openid', 'profile'] });
   const partnerToken = async (p: PartnerCredentials) => (await gql(stack.gatewayUrl, Q.issuePartnerToken, { id: p.clientId, s: p.clientSecret })).issuePartnerToken.accessToken as string;
   const aConsent = async (token: string) => (await gql(stack.gatewayUrl, Q.grantConsent, {
     input: { partnerId: w.partners.forGrants.id, attributes: ['FULL_NAME'], purpose: `Thử nghiệm ${unique()}`, expiresAt: inDays(30) },
@@ -430,6 +435,16 @@ describe('identity: who may call what (one matrix, through the gateway and direc
     },
     rotatePartnerSecret: { query: `mutation($id: ID!) { rotatePartnerSecret(partnerId: $id) { clientId } }`, vars: async () => ({ id: (await aPartner()).id }) },
     setPartnerActive: { query: `mutation($id: ID!) { setPartnerActive(partnerId: $id, active: false) { id active } }`, vars: async () => ({ id: (await aPartner()).id }) },
+    relyingParties: { query: `{ relyingParties(first: 5) { edges { node { id name } } } }` },
+    registerRelyingParty: {
+      query: `mutation($input: RegisterRelyingPartyInput!) { registerRelyingParty(input: $input) { clientId } }`,
+      vars: () => ({ input: aRelyingPartyInput() }),
+    },
+    setRelyingPartyActive: {
+      query: `mutation($id: ID!) { setRelyingPartyActive(relyingPartyId: $id, active: false) { id active } }`,
+      vars: async () => ({ id: (await gql(stack.gatewayUrl, `mutation($input: RegisterRelyingPartyInput!) { registerRelyingParty(input: $input) { relyingParty { id } } }`,
+        { input: aRelyingPartyInput() }, w.staff.admin2.token)).registerRelyingParty.relyingParty.id }),
+    },
 
     grantConsent: {
       query: Q.grantConsent,

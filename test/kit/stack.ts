@@ -59,18 +59,20 @@ export async function startStack(options: { postalPoints?: number; redisUrl?: st
   // Ports are chosen first so that every service knows the others' URLs (JWKS is fetched lazily).
   const [identityPort, paymentsPort] = [await freePort(), await freePort()];
   const jwks = `http://127.0.0.1:${identityPort}/.well-known/jwks.json`;
-  const payments = await startPayments(loadPaymentsConfig({ ...base, PAYMENTS_PORT: String(paymentsPort), IDENTITY_JWKS_URL: jwks }));
+  // Single sign-on: identity's provider, and the audience of relying parties' tokens for the graph.
+  const sso = { OIDC_ISSUER: `http://127.0.0.1:${identityPort}/oidc`, GRAPH_AUDIENCE: 'http://127.0.0.1:4000/graphql' };
+  const payments = await startPayments(loadPaymentsConfig({ ...base, PAYMENTS_PORT: String(paymentsPort), IDENTITY_JWKS_URL: jwks, ...sso }));
   const signingPem = await generateSigningKeyPem();
   const signingKey = await loadSigningKey(signingPem);
-  const identity = await startIdentity(loadIdentityConfig({ ...base, IDENTITY_PORT: String(identityPort), PAYMENTS_URL: `${payments.url}/graphql`, JWT_PRIVATE_KEY: signingPem }));
-  const documents = await startDocuments(loadDocumentsConfig({ ...base, DOCUMENTS_PORT: '0', IDENTITY_JWKS_URL: jwks }));
+  const identity = await startIdentity(loadIdentityConfig({ ...base, IDENTITY_PORT: String(identityPort), PAYMENTS_URL: `${payments.url}/graphql`, JWT_PRIVATE_KEY: signingPem, ...sso }));
+  const documents = await startDocuments(loadDocumentsConfig({ ...base, DOCUMENTS_PORT: '0', IDENTITY_JWKS_URL: jwks, ...sso }));
   // The catalogue and fee schedules came with the migrations; postal points come the way production's do.
   await importPostalPoints(payments.database.dataSource, generatePostalPoints({ total: options.postalPoints ?? 400 }));
   const gateway = await startGateway(loadGatewayConfig({
     NODE_ENV: 'test', LOG_LEVEL: 'silent', HOST: '127.0.0.1', GATEWAY_PORT: '0', GATEWAY_PRIVATE_KEY,
     SUPERGRAPH_PATH: path.join(__dirname, '../../schema/supergraph.graphql'),
     IDENTITY_URL: `${identity.url}/graphql`, DOCUMENTS_URL: `${documents.url}/graphql`, PAYMENTS_URL: `${payments.url}/graphql`,
-    IDENTITY_JWKS_URL: jwks,
+    IDENTITY_JWKS_URL: jwks, ...sso,
     // The gateway reads identity's events to refuse tokens of ended sessions and delegations (revocations.ts).
     REDIS_URL: redisUrl, REDIS_KEY_PREFIX: keyPrefix,
   }));

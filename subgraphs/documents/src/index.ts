@@ -47,7 +47,9 @@ export async function startDocuments(config: DocumentsConfig, overrides: { log?:
     database, redis, container,
     gatewayPublicKey: config.GATEWAY_PUBLIC_KEY,
     // Refuses tokens of sessions and delegations identity has ended, from memory (shared/src/auth/revocations.ts).
-    verifier: new TokenVerifier({ jwksUrl: config.IDENTITY_JWKS_URL }, config.JWT_ISSUER, { revocations }),
+    verifier: new TokenVerifier({ jwksUrl: config.IDENTITY_JWKS_URL }, config.JWT_ISSUER, {
+      revocations, relyingParties: config.OIDC_ISSUER ? { issuer: config.OIDC_ISSUER, audience: config.GRAPH_AUDIENCE } : undefined,
+    }),
     loaders: () => ({ services: catalogue.loader(), dossiers: createDossierLoader(database.dataSource), agencies: createAgencyLoader(database.dataSource),
       integratedDocuments: createIntegratedDocumentLoader(database.dataSource), validDocumentsOfType: createValidDocumentsOfTypeLoader(database.dataSource) }),
     onStop: async () => { await relay.stop(); await revocations.stop(); await database.dataSource.destroy(); redis?.disconnect(); },

@@ -1,9 +1,18 @@
 import { z } from 'zod';
-import { baseEnvShape, ConfigError, parseEnv, port } from '../../shared/src';
+import { baseEnvShape, ConfigError, parseEnv, port, relyingPartyTokensEnvShape } from '../../shared/src';
 
 export const identityEnvShape = {
   ...baseEnvShape,
+  ...relyingPartyTokensEnvShape,
   IDENTITY_PORT: port(4001),
+  /**
+   * Keys of the single sign-on cookies (sessions, sign-in interactions): comma-separated, each at least 32 characters;
+   * the first signs, all verify (add a new one first to rotate). Required in production; development generates one.
+   */
+  OIDC_COOKIE_KEYS: z.string().optional().transform((value) => value?.split(',').map((k) => k.trim()).filter(Boolean))
+    .refine((keys) => !keys || (keys.length > 0 && keys.every((k) => k.length >= 32)), { message: 'OIDC_COOKIE_KEYS: comma-separated keys of at least 32 characters each' }),
+  /** "true" when a TLS-terminating proxy stands in front of the sign-in pages (X-Forwarded-Proto makes cookies secure). */
+  OIDC_TRUST_PROXY: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   /** ES256 (P-256) private key, PKCS#8 PEM. Required in production; development generates one. */
   JWT_PRIVATE_KEY: z.string().optional(),
   /** Public keys (PEM) of earlier signing keys, still published during a rotation. */
@@ -32,7 +41,9 @@ export type IdentityConfig = ReturnType<typeof loadIdentityConfig>;
 export function loadIdentityConfig(env: NodeJS.ProcessEnv = process.env) {
   const config = parseEnv(identityEnvShape, env);
   if (config.NODE_ENV === 'production') {
-    const missing = (['JWT_PRIVATE_KEY', 'SMS_GATEWAY_URL', 'REDIS_URL', 'OTP_HMAC_SECRET'] as const).filter((k) => !config[k]);
+    const missing: string[] = (['JWT_PRIVATE_KEY', 'SMS_GATEWAY_URL', 'REDIS_URL', 'OTP_HMAC_SECRET'] as const).filter((k) => !config[k]);
+    // Single sign-on runs in production once OIDC_ISSUER names its public URL; its cookies then need keys of their own.
+    if (config.OIDC_ISSUER && !config.OIDC_COOKIE_KEYS) missing.push('OIDC_COOKIE_KEYS');
     if (missing.length) throw new ConfigError(missing.map((k) => `${k}: required when NODE_ENV=production`));
   }
   return config;

@@ -33,7 +33,7 @@ import { AccountLifecycleResolver } from './accounts/account-lifecycle.resolver'
 import { AccountLifecycleService } from './accounts/account-lifecycle.service';
 import { PasswordResolver } from './passwords/password.resolver';
 import { PasswordService } from './passwords/password.service';
-import { generateSigningKeyPem, loadSigningKey } from './sessions/signing-key';
+import { generateSigningKeyPem, loadSigningKey, privateSigningJwk } from './sessions/signing-key';
 import { DevSmsOutbox, HttpSmsSender, type SmsSender } from './sms/sms-sender';
 import { normaliseMobile } from './accounts/registration-rules';
 import type { Database } from '../../shared/src';
@@ -51,6 +51,9 @@ import { DelegationService } from './organisations/delegation.service';
 import { ActingService } from './organisations/acting.service';
 import { guardOrganisationActs, OrganisationActivityLog } from './organisations/organisation-activity';
 import { createDelegationLoader, createOrganisationLoader } from './organisations/organisation.loader';
+import { SingleSignOn } from './sso/single-sign-on';
+import { RelyingPartyResolver } from './sso/relying-party.resolver';
+import { RelyingPartyService } from './sso/relying-party.service';
 
 export interface RunningIdentity extends RunningService { database: Database }
 
@@ -127,6 +130,14 @@ export async function startIdentity(
       database.dataSource, limiter, overrides.ekycFloor ?? new ResponseFloor(VERIFY_IDENTITY_FLOOR_MS), { checksPerMinute: config.PARTNER_CHECKS_PER_MINUTE },
     )));
 
+  // Single sign-on (sso/): the OpenID Connect provider under /oidc, signing with the graph's key, signing people in
+  // through the graph's own login; relying parties are registered through the graph.
+  const sso = new SingleSignOn({
+    issuer: config.OIDC_ISSUER, graphAudience: config.GRAPH_AUDIENCE, signingJwk: privateSigningJwk(pem, key.kid), cookieKeys: config.OIDC_COOKIE_KEYS,
+    trustProxy: config.OIDC_TRUST_PROXY, db: database.dataSource, accounts, otp, postalPoints, log,
+  });
+  container.register(new RelyingPartyResolver(new RelyingPartyService(database.dataSource, () => sso.issuer)));
+
   // What documents tells of dossiers (who applied, which agency, which postal point) becomes relations here.
   const events = config.REDIS_URL
     ? new StreamConsumer(createRedis(config.REDIS_URL, log, 'identity-events', { blocking: true }), {
@@ -141,7 +152,7 @@ export async function startIdentity(
     database, redis, container,
     gatewayPublicKey: config.GATEWAY_PUBLIC_KEY,
     // Identity verifies its own tokens with its own key: no HTTP round trip to itself; it also reads their session (`sid`).
-    verifier: new TokenVerifier({ jwks: key.jwks }, config.JWT_ISSUER, { revocations }),
+    verifier: new TokenVerifier({ jwks: key.jwks }, config.JWT_ISSUER, { revocations, relyingParties: sso.relyingPartyTokens }),
     loaders: () => ({
       accounts: createAccountLoader(database.dataSource, accountCache),
       relations: createRelationsLoader(database.dataSource),
@@ -151,6 +162,9 @@ export async function startIdentity(
     }),
     routes: (app) => {
       app.get('/.well-known/jwks.json', (_req, res) => { res.setHeader('cache-control', 'public, max-age=300'); res.json(key.jwks); });
+      // The provider publishes the graph's JWKS itself, retired keys included: tokens signed before a rotation still verify.
+      app.get('/oidc/jwks', (_req, res) => { res.setHeader('cache-control', 'public, max-age=300'); res.type('application/jwk-set+json').send(JSON.stringify(key.jwks)); });
+      sso.mount(app);
       // The development SMS outbox; it does not exist when NODE_ENV=production.
       if (outbox) {
         app.get('/dev/sms', (req, res) => {
@@ -159,8 +173,9 @@ export async function startIdentity(
         });
       }
     },
-    onStop: async () => { housekeeping.stop(); await events?.stop(); await relay.stop(); await revocations.stop(); await database.dataSource.destroy(); redis?.disconnect(); },
+    onStop: async () => { sso.stop(); housekeeping.stop(); await events?.stop(); await relay.stop(); await revocations.stop(); await database.dataSource.destroy(); redis?.disconnect(); },
   });
+  sso.start(service.url);
   events?.start();
   housekeeping.start();
   relay.start();

@@ -31,6 +31,17 @@ export const jwksEnvShape = {
   IDENTITY_JWKS_URL: z.string().url().default('http://127.0.0.1:4001/.well-known/jwks.json'),
 };
 
+/**
+ * Single sign-on: relying parties' access tokens for the graph (auth/tokens.ts, `RelyingPartyTokens`). A service given
+ * OIDC_ISSUER accepts them besides the graph's own tokens; GRAPH_AUDIENCE is the resource indicator naming the graph.
+ */
+export const relyingPartyTokensEnvShape = {
+  /** The OpenID Connect provider's issuer URL, as relying parties reach it (identity serves it under /oidc). */
+  OIDC_ISSUER: z.string().url().optional(),
+  /** The audience of access tokens for the graph: relying parties ask for it as `resource`. */
+  GRAPH_AUDIENCE: z.string().url().default('http://127.0.0.1:4000/graphql'),
+};
+
 /** Variables every subgraph reads. */
 export const baseEnvShape = {
   ...serviceEnvShape,

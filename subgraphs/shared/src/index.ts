@@ -1,6 +1,7 @@
 import 'reflect-metadata'; // decorators below read design-time types
 // The shared platform every service imports: config, logging, database, Redis, cache, limits,
 // auth, errors, scalars, pagination, the federation helper and the HTTP service runner.
+export * from './auth/assurance';
 export * from './auth/authz';
 export * from './auth/gateway-proof';
 export * from './auth/guard';

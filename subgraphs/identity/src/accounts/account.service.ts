@@ -84,4 +84,17 @@ export class AccountService {
     if (!outcome) throw new ForbiddenError(CANNOT_LOG_IN);
     return outcome;
   }
+
+  /**
+   * Step two for single sign-on: the same code, the same attempt counts, but no graph session starts: the person is
+   * signed in to the OpenID Connect provider, which issues the relying party's tokens itself (sso/).
+   */
+  async verifySignInCode(challengeId: string, code: string): Promise<Account> {
+    const account = await this.otp.consume(challengeId, code, OtpPurpose.LOGIN, async (manager, challenge) => {
+      const found = await manager.getRepository(Account).findOneOrFail({ where: { id: challenge.accountId! }, lock: { mode: 'pessimistic_read' } });
+      return canLogIn(found.status) ? found : null;
+    });
+    if (!account) throw new ForbiddenError(CANNOT_LOG_IN);
+    return account;
+  }
 }

@@ -27,6 +27,8 @@ import { Organisations1795760000000 } from './migrations/1795760000000-organisat
 import { IdentityOutbox1795780000000 } from './migrations/1795780000000-identity-outbox';
 import { SharedDocuments1795830000000 } from './migrations/1795830000000-shared-documents';
 import { PostalSupervisors1795850000000 } from './migrations/1795850000000-postal-supervisors';
+import { SingleSignOn1795870000000 } from './migrations/1795870000000-single-sign-on';
+import { RelyingParty } from '../sso/relying-party.entity';
 
 export const IDENTITY_SCHEMA = 'identity';
 
@@ -34,7 +36,7 @@ export function openIdentityDatabase(url: string, log: Logger): Promise<Database
   return openDatabase({
     url, schema: IDENTITY_SCHEMA, logger: log,
     entities: [Account, RegistrationClaim, OtpChallenge, RefreshToken, AccessLogEntry, AccountStatusChange, AccountVerification, IdentityQrCode, Partner, Consent,
-      Organisation, Delegation, OrganisationActivityEntry],
+      Organisation, Delegation, OrganisationActivityEntry, RelyingParty],
     migrations: [
       CreateIdentity1763856000000, RegistrationClaims1795654800000, AccessLogAndAccountDetails1795700000000,
       AccountLifecycle1795710000000,
@@ -46,6 +48,7 @@ export function openIdentityDatabase(url: string, log: Logger): Promise<Database
       IdentityOutbox1795780000000,
       SharedDocuments1795830000000,
       PostalSupervisors1795850000000,
+      SingleSignOn1795870000000,
     ],
   });
 }

@@ -1,5 +1,5 @@
 import { calculateJwkThumbprint, exportPKCS8, generateKeyPair, importPKCS8, type CryptoKey, type JSONWebKeySet, type JWK } from 'jose';
-import { createPublicKey } from 'node:crypto';
+import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { TOKEN_ALGORITHM } from '../../../shared/src';
 
 /** The identity service's token signing key: private part for signing, public parts published as JWKS. */
@@ -30,4 +30,13 @@ export async function loadSigningKey(pkcs8Pem: string, retiredPems = ''): Promis
 export async function generateSigningKeyPem(): Promise<string> {
   const { privateKey } = await generateKeyPair(TOKEN_ALGORITHM, { extractable: true });
   return exportPKCS8(privateKey);
+}
+
+/**
+ * The current signing key as a private JWK under the `kid` the graph publishes, for single sign-on: the OpenID Connect
+ * provider signs ID tokens and relying parties' access tokens with it, so the graph's JWKS verifies them too.
+ */
+export function privateSigningJwk(pkcs8Pem: string, kid: string): JWK {
+  const jwk = createPrivateKey(pkcs8Pem).export({ format: 'jwk' }) as JWK;
+  return { ...jwk, kid, alg: TOKEN_ALGORITHM, use: 'sig' };
 }

@@ -91,6 +91,17 @@ export interface ActionResources {
   'payment.read': { payerAccountId: string | null; postalPointCode: string | null };
   /** List what an account paid and got back. */
   'payment.listForAccount': { payerAccountId: string };
+  // end of day, reconciliation and settlement
+  /** Declare the cash a postal point remitted at the end of a business day (nộp tiền cuối ngày). */
+  'remittance.declare': { postalPointCode: string };
+  /** Read a business day's reconciliation: of every point (postalPointCode null) or of one point. */
+  'reconciliation.read': { postalPointCode: string | null };
+  /** Download a business day's reconciliation as CSV. */
+  'reconciliation.export': Record<string, never>;
+  /** Close an agency's settlement batch for a business day. */
+  'settlement.close': { agencyCode: string };
+  /** Read settlement batches and their items, and download them as CSV (agencyCode null: every agency's). */
+  'settlement.read': { agencyCode: string | null };
   // integrated documents (the wallet)
   /** Issue a document into a holder's wallet, as the agency that issues documents of its type. */
   'integratedDocument.issue': { issuerAgencyCode: string };
@@ -125,6 +136,11 @@ export interface ActionResources {
   'consent.revoke': { accountId: string };
   /** Check a claimed identity against the registry (eKYC), as the partner the token names. */
   'identity.verify': { partnerId: string };
+  // single sign-on
+  /** Register a relying party (a portal signing people in with OpenID Connect) and receive its client secret, once. */
+  'relyingParty.register': Record<string, never>;
+  /** List relying parties, deactivate or reactivate one. */
+  'relyingParty.manage': { relyingPartyId: string | null };
   // identity QR
   /** Make an identity QR code: for oneself, a person (citizen or foreigner) whose account is active at level 2 as the registry says now. */
   'identityQr.create': { accountId: string; isPerson: boolean; active: boolean; level: 1 | 2 | null };
@@ -231,6 +247,13 @@ const RULES: { [A in Action]: Rule<A> } = {
   'payment.refund': (p) => isFinance(p),
   'payment.read': (p, r) => (r.payerAccountId !== null && isSelf(p, r.payerAccountId)) || isFinance(p) || isAdministrator(p) || isPointStaff(p, r.postalPointCode),
   'payment.listForAccount': (p, r) => isSelf(p, r.payerAccountId) || isFinance(p) || isAdministrator(p),
+  // end of day: a point's own level-2 staff declare its cash; finance (and administrators, read-only) see every
+  // point's reconciliation, the point's staff their own; settlement and every CSV export are finance's alone.
+  'remittance.declare': (p, r) => isPointStaff(p, r.postalPointCode),
+  'reconciliation.read': (p, r) => isFinance(p) || isAdministrator(p) || isPointStaff(p, r.postalPointCode),
+  'reconciliation.export': (p) => isFinance(p),
+  'settlement.close': (p) => isFinance(p),
+  'settlement.read': (p) => isFinance(p),
   // integrated documents: the issuer's level-2 officials state, revoke and confirm what their agency issues; a
   // wallet is its holder's (and level-2 administrators'). A presented document goes, for the holder its
   // representation names and no other, to whom identity hands it: level-2 staff scanning a QR code, a partner.
@@ -252,6 +275,9 @@ const RULES: { [A in Action]: Rule<A> } = {
   'consent.list': (p, r) => isSelf(p, r.accountId) || isAdministrator(p),
   'consent.revoke': (p, r) => p.role === Role.CITIZEN && isSelf(p, r.accountId),
   'identity.verify': (p, r) => p.role === Role.PARTNER_BANK && p.accountId === r.partnerId,
+  // single sign-on: relying parties are registered and managed by level-2 administrators, like partners.
+  'relyingParty.register': (p) => isAdministrator(p),
+  'relyingParty.manage': (p) => isAdministrator(p),
   // identity QR (VNeID): a level-2 holder shows their identity; a level-2 official or postal clerk, acting for
   // their agency or postal point, scans it. The token's level and the registry's must both say level 2.
   'identityQr.create': (p, r) => p.role === Role.CITIZEN && p.level === 2 && isSelf(p, r.accountId) && r.isPerson && r.active && r.level === 2,

@@ -23,7 +23,10 @@ export interface Principal {
   level: AssuranceLevel;
   postalPointCode?: string;
   agencyCode?: string;
-  /** A partner's machine client (role PARTNER_BANK): its client id; `accountId` is then the partner's id. */
+  /**
+   * A partner's machine client (role PARTNER_BANK): its client id; `accountId` is then the partner's id. Or the relying
+   * party a person signed in to, whose access token this is (role CITIZEN; `accountId` is the person).
+   */
   clientId?: string;
   /**
    * Set when the token was issued by `actForOrganisation`: the person (`accountId`) acts for this organisation,

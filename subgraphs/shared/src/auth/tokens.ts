@@ -1,7 +1,8 @@
-import { createLocalJWKSet, createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
+import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JSONWebKeySet, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { UnauthenticatedError } from '../errors';
 import { isUuid } from '../text';
 import { revokedTokenError, type RevocationCheck } from './revocations';
+import { GRAPH_SCOPE, levelOfAcr } from './assurance';
 import { ACCESS_TOKEN_AUDIENCE, ACTING_FOR_CLAIM, DELEGATION_SCOPES, Role, SESSION_ID_CLAIM, type AccessClaims, type ActingFor, type DelegationScope, type Principal } from './roles';
 
 export const TOKEN_ALGORITHM = 'ES256';
@@ -11,6 +12,13 @@ export const ACCESS_TOKEN_TYPE = 'at+jwt';
 const MAX_TOKEN_AGE_SECONDS = 3600;
 
 /**
+ * Access tokens that identity's OpenID Connect provider issues to relying parties for the graph (RFC 9068 JWTs,
+ * signed with the same keys): `issuer` is the provider's issuer URL, `audience` the resource indicator that names the
+ * graph. They carry no `role` nor `level`: the person acts as a citizen, at the level their `acr` states.
+ */
+export interface RelyingPartyTokens { issuer: string; audience: string }
+
+/**
  * Every subgraph verifies the caller's token itself against the identity service's published JWKS:
  * a subgraph reached directly, bypassing the gateway, grants nothing the gateway would not.
  * With `revocations` (revocations.ts), a token whose session or delegation identity has ended is refused too,
@@ -18,7 +26,12 @@ const MAX_TOKEN_AGE_SECONDS = 3600;
  */
 export class TokenVerifier {
   private readonly keys: JWTVerifyGetKey;
-  constructor(source: { jwksUrl: string } | { jwks: JSONWebKeySet }, private readonly issuer: string, private readonly options: { revocations?: RevocationCheck } = {}) {
+  constructor(
+    source: { jwksUrl: string } | { jwks: JSONWebKeySet },
+    private readonly issuer: string,
+    private readonly options: { revocations?: RevocationCheck; relyingParties?: RelyingPartyTokens } = {},
+  ) {
+    if (options.relyingParties && options.relyingParties.issuer === issuer) throw new Error('relying parties\' tokens need an issuer of their own (the provider\'s issuer URL)');
     this.keys = 'jwksUrl' in source
       ? createRemoteJWKSet(new URL(source.jwksUrl), { cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000, timeoutDuration: 3_000 })
       : createLocalJWKSet(source.jwks);
@@ -29,6 +42,9 @@ export class TokenVerifier {
       // A key id is required: with a single published key jose would otherwise try it on a token naming none.
       const header = decodeProtectedHeader(token);
       if (typeof header.kid !== 'string' || !header.kid) throw new UnauthenticatedError('The access token is not valid.');
+      // Which profile is read from the unverified issuer; the profile's own checks then verify everything, issuer included.
+      const relyingParties = this.options.relyingParties;
+      if (relyingParties?.issuer && decodeJwt(token).iss === relyingParties.issuer) return await this.verifyRelyingPartyToken(token, relyingParties);
       const { payload } = await jwtVerify<AccessClaims>(token, this.keys, {
         issuer: this.issuer,
         audience: ACCESS_TOKEN_AUDIENCE,
@@ -58,6 +74,34 @@ export class TokenVerifier {
       if (error instanceof errors.JWTExpired) throw new UnauthenticatedError('The access token has expired; refresh it or log in again.');
       throw new UnauthenticatedError('The access token is not valid.');
     }
+  }
+
+  /**
+   * A relying party's token: signature, issuer, audience, type and age as strictly as the graph's own; `acr` gives
+   * the level (assurance.ts), the role is CITIZEN whatever the person's account is, and the `graph` scope is required.
+   */
+  private async verifyRelyingPartyToken(token: string, expected: RelyingPartyTokens): Promise<Principal> {
+    const { payload } = await jwtVerify<JWTPayload & { acr?: unknown; scope?: unknown; client_id?: unknown }>(token, this.keys, {
+      issuer: expected.issuer,
+      audience: expected.audience,
+      algorithms: [TOKEN_ALGORITHM],
+      typ: ACCESS_TOKEN_TYPE,
+      requiredClaims: ['sub', 'exp', 'iat', 'client_id', 'acr'],
+      maxTokenAge: MAX_TOKEN_AGE_SECONDS,
+      clockTolerance: 30,
+    });
+    const level = levelOfAcr(payload.acr);
+    if (!level || !isUuid(payload.sub!) || typeof payload.client_id !== 'string' || !payload.client_id) throw new UnauthenticatedError('The access token is not valid.');
+    const scopes = typeof payload.scope === 'string' ? payload.scope.split(' ') : [];
+    if (!scopes.includes(GRAPH_SCOPE)) {
+      const error = new UnauthenticatedError(`This access token was not granted the "${GRAPH_SCOPE}" scope the graph requires.`);
+      Object.assign(error.extensions, { reason: 'INSUFFICIENT_SCOPE' });
+      throw error;
+    }
+    // Ended with every session of the account (a suspension, a new password) like the graph's own tokens; it names no graph session.
+    const refusal = this.options.revocations?.refusal({ accountId: payload.sub!, issuedAtSeconds: payload.iat! });
+    if (refusal) throw revokedTokenError(refusal);
+    return { accountId: payload.sub!.toLowerCase(), role: Role.CITIZEN, level, clientId: payload.client_id };
   }
 
   /** No header → anonymous (null); a header that does not verify → UNAUTHENTICATED, never anonymous. */
