@@ -27,6 +27,25 @@ async function ledgerBalances(stack: Stack): Promise<void> {
   expect(await sql(stack, `SELECT p.id FROM payments.payments p WHERE NOT EXISTS (SELECT 1 FROM payments.ledger_entries e WHERE e.transaction_id = p.id)`)).toEqual([]);
 }
 
+/** The tills the database keeps (point_day_totals) equal the movements they are kept from. */
+async function tillsAgree(stack: Stack): Promise<void> {
+  const kept = await sql(stack, `SELECT business_date::text AS day, postal_point_code, agency_code, collected::text, cod_collected::text, movement_count
+    FROM payments.point_day_totals WHERE movement_count > 0 ORDER BY 1, 2, 3`);
+  const raw = await sql(stack, `
+    SELECT x.business_date::text AS day, x.postal_point_code, x.agency_code, sum(x.cash)::text AS collected, sum(x.cod)::text AS cod_collected, count(*)::int AS movement_count
+    FROM (
+      SELECT m.business_date, m.postal_point_code, m.agency_code, CASE m.type WHEN 'COLLECTION' THEN m.amount ELSE -m.amount END AS cash,
+             CASE WHEN m.type = 'COLLECTION' AND m.purpose = 'CASH_ON_DELIVERY' THEN m.amount ELSE 0 END AS cod
+      FROM payments.payments m WHERE m.channel = 'COUNTER' AND m.type IN ('COLLECTION', 'DISBURSEMENT')
+      UNION ALL
+      SELECT o.business_date, o.postal_point_code, o.agency_code, CASE o.type WHEN 'COLLECTION' THEN -r.amount ELSE r.amount END,
+             CASE WHEN o.type = 'COLLECTION' AND o.purpose = 'CASH_ON_DELIVERY' THEN -r.amount ELSE 0 END
+      FROM payments.payments r JOIN payments.payments o ON o.id = r.original_id
+      WHERE r.type = 'REVERSAL' AND o.channel = 'COUNTER' AND o.type IN ('COLLECTION', 'DISBURSEMENT')
+    ) x GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`);
+  expect(kept).toEqual(raw);
+}
+
 /** Waits until payments has heard of the dossier from documents' events (a moment after it happened). */
 async function knownToPayments(stack: Stack, dossierId: string, status?: string): Promise<void> {
   await expect.poll(async () => (await sql(stack, `SELECT status FROM payments.dossiers WHERE id = $1`, [dossierId]))[0]?.status ?? null, { timeout: 10_000, interval: 50 })
@@ -285,6 +304,7 @@ describe('collections', () => {
         }
       }
       await ledgerBalances(stack);
+      await tillsAgree(stack);
       const after = await sql(stack, `SELECT account, sum(amount)::text AS amount FROM payments.ledger_entries GROUP BY account`);
       for (const [account, delta] of expected) {
         const now = BigInt(after.find((r: any) => r.account === account)?.amount ?? '0');

@@ -10,6 +10,7 @@ import { FeeSchedulesWithEffectiveDates1795568400000 } from './migrations/179556
 import { PassportFeeSchedule1795800000000 } from './migrations/1795800000000-passport-fee-schedule';
 import { CollectionsAndLedger1795850000000 } from './migrations/1795850000000-collections-and-ledger';
 import { RemittancesAndSettlement1795860000000 } from './migrations/1795860000000-remittances-and-settlement';
+import { PointDayTotals1795880000000 } from './migrations/1795880000000-point-day-totals';
 
 export const PAYMENTS_SCHEMA = 'payments';
 
@@ -17,6 +18,6 @@ export function openPaymentsDatabase(url: string, log: Logger): Promise<Database
   return openDatabase({
     url, schema: PAYMENTS_SCHEMA, logger: log,
     entities: [PostalPoint, FeeScheduleRecord, FeeScheduleItem, Payment, Remittance, SettlementBatch],
-    migrations: [CreatePayments1763942400000, FeeSchedulesWithEffectiveDates1795568400000, PassportFeeSchedule1795800000000, CollectionsAndLedger1795850000000, RemittancesAndSettlement1795860000000],
+    migrations: [CreatePayments1763942400000, FeeSchedulesWithEffectiveDates1795568400000, PassportFeeSchedule1795800000000, CollectionsAndLedger1795850000000, RemittancesAndSettlement1795860000000, PointDayTotals1795880000000],
   });
 }

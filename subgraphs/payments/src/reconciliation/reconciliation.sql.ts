@@ -1,9 +1,9 @@
 /**
  * The reconciliation of one business day (đối soát cuối ngày), per postal point, in one SQL statement: the day's
- * rows are read once (the day is the leading column of every key involved: `payments.payments (business_date,
- * id)` in its month's partition, `cod_dispatches (postal_point_code, business_date)`, `remittances (business_date,
- * postal_point_code)`), summed per point in one aggregate, and the totals are taken over those per-point lines in
- * the same statement. Money is summed by PostgreSQL, never in JavaScript.
+ * rows are read once (the day is the leading column of every key involved: `point_day_totals (business_date,
+ * postal_point_code, agency_code)`, which the database keeps from the movements as they are written,
+ * `cod_dispatches`, `remittances (business_date, postal_point_code)`), summed per point in one aggregate, and the
+ * totals are taken over those per-point lines in the same statement. Money is summed by PostgreSQL, never in JavaScript.
  *
  * Definitions, for a postal point and a business day D (Vietnam calendar day):
  *
@@ -70,22 +70,13 @@ export function reconciliationLines(filter: ReconciliationFilter, params: unknow
 
   return `
     WITH till AS (
-      SELECT m.postal_point_code AS point,
-             CASE m.type WHEN 'COLLECTION' THEN m.amount ELSE -m.amount END AS cash,
-             CASE WHEN m.type = 'COLLECTION' AND m.purpose = 'CASH_ON_DELIVERY' THEN m.amount ELSE 0 END AS cod
-      FROM payments.payments m
-      WHERE m.business_date = ${day} AND m.channel = 'COUNTER' AND m.type IN ('COLLECTION', 'DISBURSEMENT')${movementFilter('m')}
-      UNION ALL
-      SELECT o.postal_point_code,
-             CASE o.type WHEN 'COLLECTION' THEN -r.amount ELSE r.amount END,
-             CASE WHEN o.type = 'COLLECTION' AND o.purpose = 'CASH_ON_DELIVERY' THEN -r.amount ELSE 0 END
-      FROM payments.payments r
-      JOIN payments.payments o ON o.business_date = r.original_business_date AND o.id = r.original_id
-      WHERE r.business_date = ${day} AND r.type = 'REVERSAL'
-        AND o.business_date = ${day} AND o.channel = 'COUNTER' AND o.type IN ('COLLECTION', 'DISBURSEMENT')${movementFilter('o')}
+      -- Each point's till per agency that day, kept by the database as movements are written (point_day_totals).
+      SELECT t.postal_point_code AS point, t.collected AS cash, t.cod_collected AS cod, t.movement_count AS movements
+      FROM payments.point_day_totals t
+      WHERE t.business_date = ${day}${movementFilter('t')}
     ),
     contributions AS (
-      SELECT point, cash AS collected, cod AS cod_collected, 0::bigint AS cod_dispatched, NULL::bigint AS remitted, 1 AS movements FROM till
+      SELECT point, cash AS collected, cod AS cod_collected, 0::bigint AS cod_dispatched, NULL::bigint AS remitted, movements FROM till
       UNION ALL
       SELECT d.postal_point_code, 0, 0, d.amount, NULL, 0 FROM payments.cod_dispatches d
       WHERE d.business_date = ${day}${pointFilter('d')}${agency ? ` AND d.agency_code = ${agency}` : ''}
