@@ -27,7 +27,8 @@ export async function startDocuments(config: DocumentsConfig, overrides: { log?:
   const revocations = await startRevocationList(config.REDIS_URL, { keyPrefix: config.REDIS_KEY_PREFIX, log, name: 'documents-revocations' });
   const serviceCache = new Cache<CachedService>(redis, 'documents:public-service:v2', { ttlSeconds: 600, log, keyPrefix: config.REDIS_KEY_PREFIX });
   const catalogue = new PublicServiceCatalogue(database.dataSource, serviceCache);
-  const dossiers = new DossierService(database.dataSource, log, new OutboxWriter(DOCUMENTS_SCHEMA), new HolidayCalendar(database.dataSource));
+  const dossiers = new DossierService(database.dataSource, log, new OutboxWriter(DOCUMENTS_SCHEMA));
+  const calendar = new HolidayCalendar(database.dataSource);
   const wallet = new IntegratedDocumentService(database.dataSource, log);
   const integrationRequests = new IntegrationRequestService(database.dataSource, log);
   const relay = new OutboxRelay(database.dataSource, redis, { schema: DOCUMENTS_SCHEMA, subgraph: 'documents', keyPrefix: config.REDIS_KEY_PREFIX, log });
@@ -50,7 +51,7 @@ export async function startDocuments(config: DocumentsConfig, overrides: { log?:
     verifier: new TokenVerifier({ jwksUrl: config.IDENTITY_JWKS_URL }, config.JWT_ISSUER, {
       revocations, relyingParties: config.OIDC_ISSUER ? { issuer: config.OIDC_ISSUER, audience: config.GRAPH_AUDIENCE } : undefined,
     }),
-    loaders: () => ({ services: catalogue.loader(), dossiers: createDossierLoader(database.dataSource), agencies: createAgencyLoader(database.dataSource),
+    loaders: () => ({ services: catalogue.loader(), dossiers: createDossierLoader(database.dataSource), agencies: createAgencyLoader(database.dataSource), holidays: calendar.forRequest(),
       integratedDocuments: createIntegratedDocumentLoader(database.dataSource), validDocumentsOfType: createValidDocumentsOfTypeLoader(database.dataSource) }),
     onStop: async () => { await relay.stop(); await revocations.stop(); await database.dataSource.destroy(); redis?.disconnect(); },
   });

@@ -148,8 +148,8 @@ export class PublicServiceAppointmentResolver {
   constructor(private readonly dossiers: DossierService) {}
 
   @FieldResolver(() => AppointmentWindowType, { description: 'The working days a dossier submitted today may have its appointment on.' })
-  appointmentWindow(@Root() service: PublicService): Promise<AppointmentWindowType> {
-    return this.dossiers.appointmentWindow(service);
+  appointmentWindow(@Root() service: PublicService, @Ctx() ctx: DocumentsContext): Promise<AppointmentWindowType> {
+    return this.dossiers.appointmentWindow(service, ctx.loaders);
   }
 }
 

@@ -10,7 +10,6 @@ import { checkIssuedFacts, ISSUER_OF, type CheckedFacts } from '../wallet/docume
 import { stateDocument } from '../wallet/integrated-document.service';
 import { DeliveryMethod, Dossier, DossierAttachment, DossierEvent, SubmissionChannel } from './dossier.entity';
 import { dossierParties, dossierStatusChanged, organisationActed } from './dossier.events';
-import type { HolidayCalendar } from './holiday-calendar';
 import { resourceOf } from './dossier.policy';
 import { MAX_ATTACHMENTS, type CounterDossierInput, type DossierListFilter, type ResultDocumentInput, type SubmitDossierInput } from './dossier.types';
 import { newRegistrationCode, REGISTRATION_CODE } from './registration-code';
@@ -51,12 +50,11 @@ export class DossierService {
     private readonly db: DataSource,
     private readonly log: Logger,
     private readonly outbox: OutboxWriter,
-    private readonly calendar: HolidayCalendar,
   ) {}
 
   /** The days an appointment for `service` may be made on, counted from today in Vietnam. */
-  async appointmentWindow(service: PublicService): Promise<AppointmentWindow> {
-    return appointmentWindow(todayInVietnam(), service.processingDays, await this.calendar.holidays());
+  async appointmentWindow(service: PublicService, loaders: DocumentsLoaders): Promise<AppointmentWindow> {
+    return appointmentWindow(todayInVietnam(), service.processingDays, await loaders.holidays());
   }
 
   /** Online submission by the applicant themself: status SUBMITTED, recorded as the first event. */
@@ -244,7 +242,7 @@ export class DossierService {
     let appointmentDate = input.appointmentDate ?? null;
     if (appointmentDate !== null && appointmentDate < todayInVietnam()) problems.push({ field: 'appointmentDate', message: 'The appointment date is in the past.' });
     else if (service) {
-      const holidays = await this.calendar.holidays();
+      const holidays = await loaders.holidays();
       const window = appointmentWindow(todayInVietnam(), service.processingDays, holidays);
       appointmentDate ??= window.earliest;
       const problem = appointmentProblem(appointmentDate, window, holidays);
