@@ -14,3 +14,6 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export function isUuid(value: string): boolean {
   return UUID.test(value);
 }
+
+/** An agency's code (C06, CDB, EVN, …), as every subgraph and the database's CHECKs spell it. */
+export const AGENCY_CODE = /^[A-Z0-9_]{2,20}$/;

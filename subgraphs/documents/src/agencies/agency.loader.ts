@@ -1,8 +1,7 @@
 import DataLoader from 'dataloader';
 import { In, type DataSource } from 'typeorm';
+import { AGENCY_CODE } from '../../../shared/src';
 import { Agency } from './agency.entity';
-
-const AGENCY_CODE = /^[A-Z0-9_]{2,20}$/;
 
 /** Per request: one `WHERE code IN (…)` for every agency a request names (a few dozen rows in all). */
 export function createAgencyLoader(db: DataSource): DataLoader<string, Agency | null> {

@@ -1,7 +1,7 @@
 import type DataLoader from 'dataloader';
 import type { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
 import {
-  assertCan, BadInputError, can, ConflictError, decodeCursor, isUuid, lockForTransaction, NotFoundError, pageSize, todayInVietnam, toConnection,
+  AGENCY_CODE, assertCan, BadInputError, can, ConflictError, decodeCursor, isUuid, lockForTransaction, NotFoundError, pageSize, todayInVietnam, toConnection,
   Role, type Connection, type FieldProblem, type Logger, type Principal,
 } from '../../../shared/src';
 import type { FeeSchedule } from '../fee-schedules/fee-schedule.types';
@@ -13,7 +13,6 @@ import { Payment, PaymentChannel, PaymentPurpose, PaymentType, paymentFrom, snap
 import type { CollectPaymentInput, RefundPaymentInput, ReversePaymentInput } from './collection.types';
 
 const MAX_AMOUNT = 100_000_000_000n;
-const AGENCY_CODE = /^[A-Z0-9_]{2,20}$/;
 const BILL_REFERENCE = /^[A-Za-z0-9_.\-/]{1,64}$/;
 
 /** What a collection reads through the request's loaders before its transaction. */
@@ -41,8 +40,9 @@ export interface CollectionLoaders {
 }
 
 /** Signed effect on what a dossier has paid: collections count, reversals and refunds take back. */
+const PAID = `sum(CASE WHEN type = 'COLLECTION' THEN amount ELSE -amount END)`;
 const PAID_SQL = `
-  SELECT coalesce(sum(CASE WHEN type = 'COLLECTION' THEN amount ELSE -amount END), 0)::text AS paid
+  SELECT coalesce(${PAID}, 0)::text AS paid
   FROM payments.payments
   WHERE dossier_id = $1 AND purpose = $2 AND business_date >= $3::date`;
 
@@ -281,7 +281,7 @@ export class CollectionService {
     const valid = ids.filter((id) => isUuid(id)).map((id) => id.toLowerCase());
     if (!valid.length) return new Map();
     const rows: { dossier_id: string; paid: string }[] = await this.db.query(
-      `SELECT dossier_id, sum(CASE WHEN type = 'COLLECTION' THEN amount ELSE -amount END)::text AS paid
+      `SELECT dossier_id, ${PAID}::text AS paid
        FROM payments.payments WHERE dossier_id = ANY($1::uuid[]) AND purpose = 'DOSSIER_FEE' GROUP BY dossier_id`, [valid]);
     return new Map(rows.map((r) => [r.dossier_id, BigInt(r.paid)]));
   }

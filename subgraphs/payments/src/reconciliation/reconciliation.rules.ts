@@ -1,9 +1,8 @@
-import { BadInputError, isIsoDate, todayInVietnam, type FieldProblem } from '../../../shared/src';
+import { AGENCY_CODE, BadInputError, isIsoDate, todayInVietnam, type FieldProblem } from '../../../shared/src';
 import type { ReconciliationFilter } from './reconciliation.sql';
 
 const PROVINCE_CODE = /^\d{3}$/;
 const POSTAL_POINT_CODE = /^[A-Za-z0-9_-]{1,40}$/;
-export const AGENCY_CODE = /^[A-Z0-9_]{2,20}$/;
 
 /** Where the gateway serves the CSV exports (the payments subgraph serves the same paths). */
 export const REPORT_PATHS = {

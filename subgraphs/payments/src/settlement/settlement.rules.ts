@@ -1,5 +1,4 @@
-import { BadInputError, isIsoDate, todayInVietnam, type FieldProblem } from '../../../shared/src';
-import { AGENCY_CODE } from '../reconciliation/reconciliation.rules';
+import { AGENCY_CODE, BadInputError, isIsoDate, todayInVietnam, type FieldProblem } from '../../../shared/src';
 
 /**
  * Every movement is dated the Vietnam day it is recorded on (a reversal the same day as its original, a refund the

@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import {
-  assertCan, ConflictError, decodeCursor, isUuid, lockForTransaction, pageSize, todayInVietnam, toConnection,
+  AGENCY_CODE, assertCan, ConflictError, decodeCursor, isUuid, lockForTransaction, pageSize, todayInVietnam, toConnection,
   type Connection, type Logger, type Principal,
 } from '../../../shared/src';
 import { PaymentChannel, PaymentPurpose, PaymentType } from '../collections/payment.entity';
 import { LedgerAccounts, transfer, writeLedgerTransaction } from '../ledger/ledger';
-import { AGENCY_CODE } from '../reconciliation/reconciliation.rules';
 import { SettlementBatch } from './settlement-batch.entity';
 import { checkBatchRequest, settledThrough } from './settlement.rules';
 import type { SettlementBatchItem } from './settlement.types';
