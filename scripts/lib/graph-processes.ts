@@ -13,11 +13,16 @@ export interface GraphProcesses {
   stop(graceMs?: number): Promise<void>;
 }
 
-/** Starts every service as its own process with `env`; `onExit` hears of one that dies by itself. */
+/**
+ * Starts every service as its own process with `env`; `onExit` hears of one that dies by itself.
+ * GRAPH_NODE_ARGS adds flags to each service's node (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile a
+ * bench run; Node refuses those in NODE_OPTIONS).
+ */
 export function spawnGraph(env: NodeJS.ProcessEnv, onExit: (entry: string, code: number | null) => void, stdio: 'inherit' | 'ignore' = 'inherit'): GraphProcesses {
   let stopping = false;
+  const nodeArgs = (env.GRAPH_NODE_ARGS ?? process.env.GRAPH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
   const children = SERVICE_ENTRIES.map((entry) => {
-    const child = spawn(process.execPath, ['--enable-source-maps', path.join(DIST, entry)], { env, stdio: ['ignore', stdio, stdio] });
+    const child = spawn(process.execPath, ['--enable-source-maps', ...nodeArgs, path.join(DIST, entry)], { env, stdio: ['ignore', stdio, stdio] });
     child.once('exit', (code) => { if (!stopping) onExit(entry, code); });
     return child;
   });

@@ -144,6 +144,33 @@ describe('collections', () => {
       expect(later.collectPayment.id).not.toBe(first.collectPayment.id);
     });
 
+    it('takes over a key past its day even before the sweep, as a new request', async () => {
+      const input = bill('32000');
+      const first = await gql(stack.gatewayUrl, COLLECT, { input }, as('clerk'));
+      await sql(stack, `UPDATE payments.idempotency_keys SET expires_at = now() - interval '1 second' WHERE key = $1`, [input.idempotencyKey]);
+      // Now another request may use the key: it is a new request, not a conflict.
+      const later = await gql(stack.gatewayUrl, COLLECT, { input: { ...input, amount: '32001' } }, as('clerk'));
+      expect(later.collectPayment.id).not.toBe(first.collectPayment.id);
+      expect(await gql(stack.gatewayUrl, COLLECT, { input: { ...input, amount: '32001' } }, as('clerk'))).toEqual(later);
+      expect(await sql(stack, `SELECT count(*)::int AS n FROM payments.idempotency_keys WHERE key = $1`, [input.idempotencyKey])).toEqual([{ n: 1 }]);
+    });
+
+    it('replays the first answer to a retry that its checks would now refuse (the point closed since), and refuses another request', async () => {
+      const clerk = await stack.tokenFor({ role: Role.POSTAL_CLERK, level: 2, postalPointCode: OTHER_POINT });
+      const input = bill('33000');
+      const first = await gql(stack.gatewayUrl, COLLECT, { input }, clerk);
+      await sql(stack, `UPDATE payments.postal_points SET is_open = false WHERE code = $1`, [OTHER_POINT]);
+      await stack.flushCache();
+      try {
+        expect(await gql(stack.gatewayUrl, COLLECT, { input }, clerk)).toEqual(first);
+        expect((await post(stack.gatewayUrl, COLLECT, { input: { ...input, amount: '33001' } }, clerk)).errors?.[0].extensions).toMatchObject({ code: 'CONFLICT', reason: 'IDEMPOTENCY_KEY_REUSED' });
+        expect(code(await post(stack.gatewayUrl, COLLECT, { input: bill('33002') }, clerk))).toBe('CONFLICT');
+      } finally {
+        await sql(stack, `UPDATE payments.postal_points SET is_open = true WHERE code = $1`, [OTHER_POINT]);
+        await stack.flushCache();
+      }
+    });
+
     it('makes exactly one payment of 100 concurrent identical requests through the gateway, every answer the same', async () => {
       const input = bill('77000');
       const answers = await Promise.all(Array.from({ length: 100 }, () => post(stack.gatewayUrl, COLLECT, { input }, as('clerk'))));

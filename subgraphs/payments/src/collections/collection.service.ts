@@ -1,14 +1,17 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { Pool } from 'pg';
 import type DataLoader from 'dataloader';
 import type { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
 import {
   AGENCY_CODE, assertCan, BadInputError, can, ConflictError, decodeCursor, isUuid, lockForTransaction, NotFoundError, pageSize, todayInVietnam, toConnection,
   Role, type Connection, type FieldProblem, type Logger, type Principal,
 } from '../../../shared/src';
 import type { FeeSchedule } from '../fee-schedules/fee-schedule.types';
 import { feeScheduleInForce, FeeScheduleMissingError } from '../fee-schedules/fee-schedule.service';
-import { LedgerAccounts, mirrored, transfer, writeLedgerTransaction, type Posting } from '../ledger/ledger';
+import { balanced, LedgerAccounts, mirrored, transfer, type Posting } from '../ledger/ledger';
 import type { PostalPoint } from '../postal-points/postal-point.entity';
-import { IdempotentRunner } from './idempotency';
+import { answerSql, claimParams, claimSql, IdempotentRunner, type IdempotencyClaim } from './idempotency';
 import { Payment, PaymentChannel, PaymentPurpose, PaymentType, paymentFrom, snapshotOf, type PaymentSnapshot } from './payment.entity';
 import type { CollectPaymentInput, RefundPaymentInput, ReversePaymentInput } from './collection.types';
 
@@ -17,6 +20,25 @@ const BILL_REFERENCE = /^[A-Za-z0-9_.\-/]{1,64}$/;
 
 /** What a collection reads through the request's loaders before its transaction. */
 interface LookedUp { postalPoint: PostalPoint | null; feeTotal: bigint | null }
+
+/** A movement as checked, before writing gives it its id, day and instant; and its ledger postings. */
+interface NewMovement {
+  movement: Omit<Payment, 'id' | 'businessDate' | 'recordedByAccountId' | 'recordedByRole' | 'recordedAt'>;
+  postings: Posting[];
+}
+
+/** A collection's input, checked and normalised before any dossier is read. */
+interface CheckedCollection {
+  atCounter: boolean;
+  dossierId: string | null;
+  billReference: string | null;
+  agencyCode: string | null;
+  payerAccountId: string | null;
+}
+
+type Query = (sql: string, params: unknown[]) => Promise<unknown[]>;
+
+const isForDossier = (purpose: PaymentPurpose) => purpose === PaymentPurpose.DOSSIER_FEE || purpose === PaymentPurpose.CASH_ON_DELIVERY;
 
 const isAtCounter = (principal: Principal) => principal.postalPointCode !== undefined && (principal.role === Role.POSTAL_CLERK || principal.role === Role.POSTAL_SUPERVISOR);
 
@@ -56,8 +78,21 @@ export class CollectionService {
   private readonly months = new Set<string>();
 
   /** `now` is the clock a movement's instant and business day come from (tests move it across midnight). */
+  /**
+   * Runs a statement on the pool as a named prepared statement: PostgreSQL parses and plans the one-statement
+   * collection once per connection instead of at every request (TypeORM's query has no names).
+   */
+  private readonly prepared: Query;
+
   constructor(private readonly db: DataSource, private readonly log: Logger, private readonly now: () => Date = () => new Date()) {
     this.idempotent = new IdempotentRunner(db);
+    const pool = (db.driver as PostgresDriver).master as Pool;
+    const names = new Map<string, string>();
+    this.prepared = async (text, values) => {
+      let name = names.get(text);
+      if (!name) names.set(text, name = `payments_${createHash('sha256').update(text).digest('hex').slice(0, 16)}`);
+      return (await pool.query({ name, text, values })).rows;
+    };
   }
 
   /** Forgets idempotency keys past their day now (one replica at a time); returns how many. */
@@ -70,30 +105,43 @@ export class CollectionService {
     return this.idempotent.start(this.log);
   }
 
+  /**
+   * A bill payment or a disbursement is checked in full before the database is touched, and then written in one
+   * statement with its key (one round trip). A dossier's fee or cash on delivery reads what is still due under the
+   * dossier's lock, in a transaction whose first statement claims the key.
+   */
   async collect(principal: Principal, input: CollectPaymentInput, loaders: CollectionLoaders): Promise<Payment> {
     const { idempotencyKey, ...request } = input;
+    const claim = this.idempotent.claim(principal.accountId, idempotencyKey, 'collectPayment', request);
     // What the request's loaders read (each on a connection of its own, cached in Redis) is read before the
     // transaction: a transaction holding a connection while it waits for another could starve the pool.
     const looked = await this.lookUp(principal, input, loaders);
-    return this.idempotent.run<PaymentSnapshot, Payment>(principal.accountId, idempotencyKey, 'collectPayment', request, async (manager) => {
-      const payment = await this.collectOnce(manager, principal, input, looked);
-      return { snapshot: snapshotOf(payment), value: payment };
+    if (!isForDossier(input.purpose)) {
+      return this.idempotent.inOneStatement<PaymentSnapshot, Payment, NewMovement>(claim,
+        () => this.withoutDossier(principal, input, looked),
+        (prepared) => this.write(this.prepared, prepared, principal, claim, 'claim'), paymentFrom);
+    }
+    return this.idempotent.inTransaction<PaymentSnapshot, Payment>(claim, async (manager) => {
+      const prepared = await this.dossierMovement(manager, principal, input, looked);
+      return (await this.write((sql, params) => manager.query(sql, params), prepared, principal, claim, 'answer'))!;
     }, paymentFrom);
   }
 
   reverse(principal: Principal, input: ReversePaymentInput): Promise<Payment> {
     const { idempotencyKey, ...request } = input;
-    return this.idempotent.run<PaymentSnapshot, Payment>(principal.accountId, idempotencyKey, 'reversePayment', request, async (manager) => {
-      const payment = await this.reverseOnce(manager, principal, input);
-      return { snapshot: snapshotOf(payment), value: payment };
+    const claim = this.idempotent.claim(principal.accountId, idempotencyKey, 'reversePayment', request);
+    return this.idempotent.inTransaction<PaymentSnapshot, Payment>(claim, async (manager) => {
+      const prepared = await this.reversal(manager, principal, input);
+      return (await this.write((sql, params) => manager.query(sql, params), prepared, principal, claim, 'answer'))!;
     }, paymentFrom);
   }
 
   refund(principal: Principal, input: RefundPaymentInput): Promise<Payment> {
     const { idempotencyKey, ...request } = input;
-    return this.idempotent.run<PaymentSnapshot, Payment>(principal.accountId, idempotencyKey, 'refundPayment', request, async (manager) => {
-      const payment = await this.refundOnce(manager, principal, input);
-      return { snapshot: snapshotOf(payment), value: payment };
+    const claim = this.idempotent.claim(principal.accountId, idempotencyKey, 'refundPayment', request);
+    return this.idempotent.inTransaction<PaymentSnapshot, Payment>(claim, async (manager) => {
+      const prepared = await this.refundOf(manager, principal, input);
+      return (await this.write((sql, params) => manager.query(sql, params), prepared, principal, claim, 'answer'))!;
     }, paymentFrom);
   }
 
@@ -109,13 +157,14 @@ export class CollectionService {
     return { postalPoint, feeTotal };
   }
 
-  private async collectOnce(manager: EntityManager, principal: Principal, input: CollectPaymentInput, looked: LookedUp): Promise<Payment> {
+  /** Checks the input and the caller's right to collect at a counter; throws BAD_USER_INPUT naming every problem. */
+  private checked(principal: Principal, input: CollectPaymentInput): CheckedCollection {
     const atCounter = isAtCounter(principal);
     if (atCounter) assertCan(principal, 'payment.collectAtCounter', { postalPointCode: principal.postalPointCode! }, 'Only a level-2 clerk or supervisor collects at their own postal point.');
     const problems: FieldProblem[] = [];
     const amount = input.amount;
     if (amount <= 0n || amount > MAX_AMOUNT) problems.push({ field: 'amount', message: 'A positive number of đồng, at most 100 billion.' });
-    const forDossier = input.purpose === PaymentPurpose.DOSSIER_FEE || input.purpose === PaymentPurpose.CASH_ON_DELIVERY;
+    const forDossier = isForDossier(input.purpose);
     const dossierId = input.dossierId?.trim().toLowerCase() || null;
     if (forDossier && !dossierId) problems.push({ field: 'dossierId', message: `A ${input.purpose} names its dossier.` });
     if (!forDossier && dossierId) problems.push({ field: 'dossierId', message: `A ${input.purpose} is not for a dossier.` });
@@ -130,39 +179,53 @@ export class CollectionService {
     const payerGiven = input.payerAccountId?.trim().toLowerCase() || null;
     if (payerGiven && (!isUuid(payerGiven) || !atCounter)) problems.push({ field: 'payerAccountId', message: atCounter ? 'Not an account id.' : 'Online, the payer is the caller.' });
     if (problems.length) throw new BadInputError('The payment has problems; see extensions.problems.', problems);
+    return { atCounter, dossierId, billReference, agencyCode: agencyGiven, payerAccountId: atCounter ? payerGiven : principal.accountId };
+  }
 
-    let agencyCode = agencyGiven;
-    let payerAccountId = atCounter ? payerGiven : principal.accountId;
-    if (forDossier) {
-      // One collection for a dossier at a time: what is still due is read and paid under the same lock.
-      await lockForTransaction(manager, `payments:dossier:${dossierId}`);
-      const [facts]: DossierFacts[] = await manager.query(`SELECT * FROM payments.dossiers WHERE id = $1`, [dossierId]);
-      if (!facts) throw new NotFoundError('Payments does not know this dossier (yet): a dossier reaches payments a moment after it is submitted.');
-      if (!atCounter) {
-        assertCan(principal, 'payment.payOnline', { payerAccountId: facts.applicant_account_id, organisationId: facts.organisation_id }, 'Only the applicant (or whoever acts for its organisation with PAY_FEES) pays a dossier online.');
-      }
-      agencyCode = facts.agency_code;
-      payerAccountId ??= facts.applicant_account_id;
-      const since = todayInVietnam(facts.submitted_at);
-      const [{ paid }] = await manager.query(PAID_SQL, [dossierId, input.purpose, since]);
-      if (input.purpose === PaymentPurpose.DOSSIER_FEE) {
-        if (facts.status === 'CANCELLED' || facts.status === 'REJECTED') throw new ConflictError(`The dossier is ${facts.status}: nothing is due.`);
-        // A dossier payments had not heard of a moment ago has no total read yet: it is read now, through this transaction.
-        const total = looked.feeTotal ?? await this.feeTotal(manager, facts.service_code);
-        const due = total - BigInt(paid);
-        if (amount > due) throw overCollection(due);
-      } else {
-        // The postman brings the cash back to the point that handed them the result: that point collects it.
-        const [dispatch] = await manager.query(`SELECT postal_point_code FROM payments.cod_dispatches WHERE dossier_id = $1`, [dossierId]);
-        if (!facts.cash_on_delivery || !dispatch) throw new ConflictError('This dossier has no result out for delivery with cash to collect.');
-        if (dispatch.postal_point_code !== principal.postalPointCode) throw new ConflictError(`The result went out from postal point ${dispatch.postal_point_code}: its cash on delivery is collected there.`);
-        const due = BigInt(facts.cash_on_delivery) - BigInt(paid);
-        if (amount > due) throw overCollection(due);
-      }
-    } else if (!atCounter) {
-      assertCan(principal, 'payment.payOnline', { payerAccountId: principal.accountId, organisationId: null }, 'Only a citizen pays online, for themself.');
+  /** A bill payment or a disbursement: everything is known from the request and the caller's postal point. */
+  private withoutDossier(principal: Principal, input: CollectPaymentInput, looked: LookedUp): NewMovement {
+    const checked = this.checked(principal, input);
+    if (!checked.atCounter) assertCan(principal, 'payment.payOnline', { payerAccountId: principal.accountId, organisationId: null }, 'Only a citizen pays online, for themself.');
+    return this.movementOf(principal, input, looked, checked, checked.agencyCode!, checked.payerAccountId);
+  }
+
+  /** A dossier's fee or cash on delivery: what is still due is read and paid under the dossier's lock. */
+  private async dossierMovement(manager: EntityManager, principal: Principal, input: CollectPaymentInput, looked: LookedUp): Promise<NewMovement> {
+    const checked = this.checked(principal, input);
+    const { atCounter, dossierId } = checked;
+    const amount = input.amount;
+    let payerAccountId = checked.payerAccountId;
+    // One collection for a dossier at a time: what is still due is read and paid under the same lock.
+    await lockForTransaction(manager, `payments:dossier:${dossierId}`);
+    const [facts]: DossierFacts[] = await manager.query(`SELECT * FROM payments.dossiers WHERE id = $1`, [dossierId]);
+    if (!facts) throw new NotFoundError('Payments does not know this dossier (yet): a dossier reaches payments a moment after it is submitted.');
+    if (!atCounter) {
+      assertCan(principal, 'payment.payOnline', { payerAccountId: facts.applicant_account_id, organisationId: facts.organisation_id }, 'Only the applicant (or whoever acts for its organisation with PAY_FEES) pays a dossier online.');
     }
+    payerAccountId ??= facts.applicant_account_id;
+    const since = todayInVietnam(facts.submitted_at);
+    const [{ paid }] = await manager.query(PAID_SQL, [dossierId, input.purpose, since]);
+    if (input.purpose === PaymentPurpose.DOSSIER_FEE) {
+      if (facts.status === 'CANCELLED' || facts.status === 'REJECTED') throw new ConflictError(`The dossier is ${facts.status}: nothing is due.`);
+      // A dossier payments had not heard of a moment ago has no total read yet: it is read now, through this transaction.
+      const total = looked.feeTotal ?? await this.feeTotal(manager, facts.service_code);
+      const due = total - BigInt(paid);
+      if (amount > due) throw overCollection(due);
+    } else {
+      // The postman brings the cash back to the point that handed them the result: that point collects it.
+      const [dispatch] = await manager.query(`SELECT postal_point_code FROM payments.cod_dispatches WHERE dossier_id = $1`, [dossierId]);
+      if (!facts.cash_on_delivery || !dispatch) throw new ConflictError('This dossier has no result out for delivery with cash to collect.');
+      if (dispatch.postal_point_code !== principal.postalPointCode) throw new ConflictError(`The result went out from postal point ${dispatch.postal_point_code}: its cash on delivery is collected there.`);
+      const due = BigInt(facts.cash_on_delivery) - BigInt(paid);
+      if (amount > due) throw overCollection(due);
+    }
+    return this.movementOf(principal, input, looked, checked, facts.agency_code, payerAccountId);
+  }
 
+  /** The movement and its postings, once the caller's postal point is known to be open. */
+  private movementOf(principal: Principal, input: CollectPaymentInput, looked: LookedUp, checked: CheckedCollection, agencyCode: string, payerAccountId: string | null): NewMovement {
+    const { atCounter, dossierId, billReference } = checked;
+    const amount = input.amount;
     const postalPoint = looked.postalPoint;
     if (atCounter) {
       if (!postalPoint) throw new NotFoundError('Your postal point is not in the network.');
@@ -170,16 +233,19 @@ export class CollectionService {
     }
     const type = input.purpose === PaymentPurpose.DISBURSEMENT ? PaymentType.DISBURSEMENT : PaymentType.COLLECTION;
     const cash = atCounter ? LedgerAccounts.postalPointCash(postalPoint!.code) : LedgerAccounts.onlineClearing;
-    const payable = LedgerAccounts.agencyPayable(agencyCode!);
+    const payable = LedgerAccounts.agencyPayable(agencyCode);
     const postings = type === PaymentType.DISBURSEMENT ? transfer(payable, cash, amount) : transfer(cash, payable, amount);
-    return this.write(manager, {
-      type, purpose: input.purpose, channel: atCounter ? PaymentChannel.COUNTER : PaymentChannel.ONLINE,
-      postalPointCode: postalPoint?.code ?? null, provinceCode: postalPoint?.provinceCode ?? null, agencyCode: agencyCode!,
-      dossierId, billReference, payerAccountId, amount, originalId: null, originalBusinessDate: null, reason: null,
-    }, principal, postings);
+    return {
+      movement: {
+        type, purpose: input.purpose, channel: atCounter ? PaymentChannel.COUNTER : PaymentChannel.ONLINE,
+        postalPointCode: postalPoint?.code ?? null, provinceCode: postalPoint?.provinceCode ?? null, agencyCode,
+        dossierId, billReference, payerAccountId, amount, originalId: null, originalBusinessDate: null, reason: null,
+      },
+      postings,
+    };
   }
 
-  private async reverseOnce(manager: EntityManager, principal: Principal, input: ReversePaymentInput): Promise<Payment> {
+  private async reversal(manager: EntityManager, principal: Principal, input: ReversePaymentInput): Promise<NewMovement> {
     const reason = checkReason(input.reason);
     const original = await this.lockOriginal(manager, input.paymentId);
     assertCan(principal, 'payment.reverse', { postalPointCode: original.postalPointCode }, 'A reversal is made by finance, or by the supervisor of the postal point that recorded the movement.');
@@ -190,12 +256,10 @@ export class CollectionService {
     const postings: Posting[] = (await manager.query(
       `SELECT account, amount::text AS amount FROM payments.ledger_entries WHERE business_date = $1 AND transaction_id = $2`, [original.businessDate, original.id],
     )).map((r: { account: string; amount: string }) => ({ account: r.account, amount: BigInt(r.amount) }));
-    return this.write(manager, {
-      ...correctionOf(original), type: PaymentType.REVERSAL, amount: original.amount, reason,
-    }, principal, mirrored(postings));
+    return { movement: { ...correctionOf(original), type: PaymentType.REVERSAL, amount: original.amount, reason }, postings: mirrored(postings) };
   }
 
-  private async refundOnce(manager: EntityManager, principal: Principal, input: RefundPaymentInput): Promise<Payment> {
+  private async refundOf(manager: EntityManager, principal: Principal, input: RefundPaymentInput): Promise<NewMovement> {
     const reason = checkReason(input.reason);
     if (input.amount <= 0n || input.amount > MAX_AMOUNT) throw new BadInputError('The refund has problems; see extensions.problems.', [{ field: 'amount', message: 'A positive number of đồng.' }]);
     assertCan(principal, 'payment.refund', {}, 'Only finance refunds.');
@@ -208,9 +272,10 @@ export class CollectionService {
     if (Number(reversed) > 0) throw new ConflictError('This collection was reversed: there is nothing to refund.');
     const left = original.amount - BigInt(refunded);
     if (input.amount > left) throw new BadInputError(`At most ${left} đồng of this collection is left to refund.`, [{ field: 'amount', message: `At most ${left}.` }]);
-    return this.write(manager, {
-      ...correctionOf(original), type: PaymentType.REFUND, amount: input.amount, reason,
-    }, principal, transfer(LedgerAccounts.agencyPayable(original.agencyCode), LedgerAccounts.refundsPayable, input.amount));
+    return {
+      movement: { ...correctionOf(original), type: PaymentType.REFUND, amount: input.amount, reason },
+      postings: transfer(LedgerAccounts.agencyPayable(original.agencyCode), LedgerAccounts.refundsPayable, input.amount),
+    };
   }
 
   /** A service's fee schedule total in force today, read through the caller's transaction. */
@@ -232,28 +297,47 @@ export class CollectionService {
     return original;
   }
 
-  /** Inserts a movement and its postings for today's business day (its month's partition first). */
-  private async write(manager: EntityManager, movement: Omit<Payment, 'id' | 'businessDate' | 'recordedByAccountId' | 'recordedByRole' | 'recordedAt'>, principal: Principal, postings: Posting[]): Promise<Payment> {
+  /**
+   * Writes a movement, its ledger postings and its key's answer in one statement, for today's business day (its
+   * month's partitions made sure of first). `claim`: the statement also claims the key, and writes nothing (null)
+   * if the key is taken. `answer`: the key was claimed earlier in the transaction; the statement stores the answer.
+   * The database refuses the whole statement if the postings do not balance (the ledger's trigger).
+   */
+  private async write(query: Query, { movement, postings }: NewMovement, principal: Principal, claim: IdempotencyClaim, mode: 'claim' | 'answer'): Promise<Payment | null> {
     const recordedAt = this.now();
     const businessDate = todayInVietnam(recordedAt);
-    await this.ensureMonth(manager, businessDate);
-    const [row] = await manager.query(
-      `INSERT INTO payments.payments (business_date, type, purpose, channel, postal_point_code, province_code, agency_code, dossier_id, bill_reference,
-         payer_account_id, amount, original_id, original_business_date, reason, recorded_by_account_id, recorded_by_role, recorded_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id`,
-      [businessDate, movement.type, movement.purpose, movement.channel, movement.postalPointCode, movement.provinceCode, movement.agencyCode, movement.dossierId,
-        movement.billReference, movement.payerAccountId, movement.amount.toString(), movement.originalId, movement.originalBusinessDate, movement.reason,
-        principal.accountId, principal.role, recordedAt],
-    );
-    await writeLedgerTransaction(manager, businessDate, row.id, postings);
-    this.log.info('payment recorded', { paymentId: row.id, type: movement.type, purpose: movement.purpose, amount: movement.amount.toString(), agency: movement.agencyCode });
-    return Object.assign(new Payment(), movement, { id: row.id, businessDate, recordedByAccountId: principal.accountId, recordedByRole: principal.role, recordedAt });
+    await this.ensureMonth(query, businessDate);
+    const payment = Object.assign(new Payment(), movement, { id: randomUUID(), businessDate, recordedByAccountId: principal.accountId, recordedByRole: principal.role, recordedAt });
+    const rows = balanced(postings);
+    const answer = JSON.stringify(snapshotOf(payment));
+    const params: unknown[] = [payment.id, businessDate, movement.type, movement.purpose, movement.channel, movement.postalPointCode, movement.provinceCode,
+      movement.agencyCode, movement.dossierId, movement.billReference, movement.payerAccountId, movement.amount.toString(), movement.originalId,
+      movement.originalBusinessDate, movement.reason, principal.accountId, principal.role, recordedAt,
+      rows.map((r) => r.account), rows.map((r) => r.amount.toString())];
+    const key = mode === 'claim' ? `claim AS (${claimSql(21, '$25::jsonb')})` : `answer AS (${answerSql(21)})`;
+    params.push(...(mode === 'claim' ? [...claimParams(claim), answer] : [claim.callerId, claim.key, answer]));
+    const [{ written }] = (await query(
+      `WITH ${key},
+       movement AS (
+         INSERT INTO payments.payments (id, business_date, type, purpose, channel, postal_point_code, province_code, agency_code, dossier_id, bill_reference,
+           payer_account_id, amount, original_id, original_business_date, reason, recorded_by_account_id, recorded_by_role, recorded_at)
+         SELECT $1::uuid, $2::date, $3::text, $4::text, $5::text, $6::text, $7::text, $8::text, $9::uuid, $10::text, $11::uuid, $12::bigint, $13::uuid,
+           $14::date, $15::text, $16::uuid, $17::text, $18::timestamptz
+         ${mode === 'claim' ? 'FROM claim' : ''}
+         RETURNING id, business_date),
+       postings AS (
+         INSERT INTO payments.ledger_entries (business_date, transaction_id, account, amount)
+         SELECT m.business_date, m.id, p.account, p.amount FROM movement m CROSS JOIN unnest($19::text[], $20::bigint[]) AS p(account, amount))
+       SELECT count(*)::int AS written FROM movement`, params)) as { written: number }[];
+    if (!written) return null;
+    this.log.info('payment recorded', { paymentId: payment.id, type: movement.type, purpose: movement.purpose, amount: movement.amount.toString(), agency: movement.agencyCode });
+    return payment;
   }
 
-  private async ensureMonth(manager: EntityManager, day: string): Promise<void> {
+  private async ensureMonth(query: Query, day: string): Promise<void> {
     const month = day.slice(0, 7);
     if (this.months.has(month)) return;
-    await manager.query(`SELECT payments.ensure_month_partitions($1::date)`, [day]);
+    await query(`SELECT payments.ensure_month_partitions($1::date)`, [day]);
     this.months.add(month);
   }
 
