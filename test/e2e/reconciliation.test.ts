@@ -12,8 +12,8 @@ import type { TestTokenClaims } from '../kit/tokens';
 const RECONCILE = `query Reconcile($businessDate: Date!, $provinceCode: String, $postalPointCode: String, $agencyCode: String, $first: Int, $after: String) {
   reconciliation(businessDate: $businessDate, provinceCode: $provinceCode, postalPointCode: $postalPointCode, agencyCode: $agencyCode, first: $first, after: $after) {
     businessDate csvPath
-    totals { lineCount due collected codCollected codDispatched remitted difference byStatus { status lineCount } }
-    edges { cursor node { postalPointCode provinceCode due collected codCollected codDispatched remitted difference status movementCount postalPoint { code name } } }
+    totals { lineCount due collected codCollected codDispatched remitted difference toRemit cashAdvance byStatus { status lineCount } }
+    edges { cursor node { postalPointCode provinceCode due collected codCollected codDispatched remitted difference toRemit cashAdvance status movementCount postalPoint { code name } } }
     pageInfo { hasNextPage hasPreviousPage endCursor }
   }
 }`;
@@ -164,7 +164,7 @@ describe('end of day, reconciliation and settlement', () => {
     it('totals every line, by status too', async () => {
       const { data } = await reconcile({ businessDate: DAY, first: 1 });
       expect(data.reconciliation.totals).toEqual({
-        lineCount: 7, due: '420000', collected: '440000', codCollected: '80000', codDispatched: '60000', remitted: '348000', difference: '-72000',
+        lineCount: 7, due: '420000', collected: '440000', codCollected: '80000', codDispatched: '60000', remitted: '348000', difference: '-72000', toRemit: '420000', cashAdvance: '0',
         byStatus: [
           { status: 'MATCHED', lineCount: 2 }, { status: 'SHORT', lineCount: 1 }, { status: 'OVER', lineCount: 1 },
           { status: 'MISSING', lineCount: 1 }, { status: 'UNEXPECTED', lineCount: 2 },
@@ -246,11 +246,11 @@ describe('end of day, reconciliation and settlement', () => {
       const { records, problems } = splitCsv(text);
       expect(problems).toEqual([]);
       expect(records[0].fields).toEqual(['Ngày nghiệp vụ', 'Mã điểm phục vụ', 'Tên điểm phục vụ', 'Mã tỉnh', 'Tỉnh/Thành phố', 'Phải nộp (đồng)', 'Đã thu (đồng)',
-        'Thu hộ COD (đồng)', 'COD giao bưu tá (đồng)', 'Đã nộp (đồng)', 'Chênh lệch (đồng)', 'Trạng thái', 'Mã trạng thái', 'Số giao dịch']);
+        'Thu hộ COD (đồng)', 'COD giao bưu tá (đồng)', 'Đã nộp (đồng)', 'Chênh lệch (đồng)', 'Cần nộp (đồng)', 'Cấp bù tiền mặt (đồng)', 'Trạng thái', 'Mã trạng thái', 'Số giao dịch']);
       const rows = records.slice(1).map((r) => r.fields);
       expect(rows.map((r) => r[1])).toEqual([A, B, C, D, E, G, H].sort());
-      expect(rows.find((r) => r[1] === C)).toEqual([DAY, C, 'Bưu cục "Bến Thành", Quận 1', '079', 'Hồ Chí Minh', '60000', '80000', '80000', '60000', '70000', '10000', 'Nộp thừa', 'OVER', '1']);
-      expect(rows.find((r) => r[1] === D)?.slice(9, 13)).toEqual(['', '-40000', 'Chưa nộp', 'MISSING']);
+      expect(rows.find((r) => r[1] === C)).toEqual([DAY, C, 'Bưu cục "Bến Thành", Quận 1', '079', 'Hồ Chí Minh', '60000', '80000', '80000', '60000', '70000', '10000', '60000', '0', 'Nộp thừa', 'OVER', '1']);
+      expect(rows.find((r) => r[1] === D)?.slice(9, 15)).toEqual(['', '-40000', '40000', '0', 'Chưa nộp', 'MISSING']);
 
       const province = await fetch(`${stack.gateway.url}/reports/reconciliation.csv?businessDate=${DAY}&provinceCode=079`, { headers: { authorization: `Bearer ${tokens.finance}` } });
       expect(splitCsv(await province.text()).records.slice(1).map((r) => r.fields[1])).toEqual([C, D, H].sort());
@@ -272,6 +272,37 @@ describe('end of day, reconciliation and settlement', () => {
         expect(await bad.text()).toMatch(/businessDate[\s\S]*provinceCode/);
         expect((await csv(base, tokens.finance)).status).toBe(200);
       }
+    });
+  });
+
+  describe('a day when points pay out more than they take (pensions paid on behalf of BHXH)', () => {
+    const DAY = daysAgo(18);
+    let P: string, Q: string, R: string;
+
+    beforeAll(async () => {
+      // Points of a third province, used by no other test here.
+      [P, Q, R] = (await sql<{ code: string }>(`SELECT code FROM payments.postal_points WHERE province_code NOT IN ('001', '079') AND is_open ORDER BY code LIMIT 3`)).map((p) => p.code);
+      for (const point of [P, Q, R]) {
+        await aMovement({ date: DAY, point, agency: 'BHXH', type: 'DISBURSEMENT', amount: 500_000 });
+        await aMovement({ date: DAY, point, agency: 'EVN', amount: 100_000 });
+      }
+      await aMovement({ date: DAY, point: R, agency: 'EVN', amount: 350_000 });
+      const [clerkP, clerkR] = await Promise.all([P, R].map((point) => clerkOf(point)));
+      expect(code(await declare(P, DAY, '0', clerkP))).toBe('OK');
+      expect(code(await declare(R, DAY, '10000', clerkR))).toBe('OK');
+    });
+
+    it('owes nothing and needs its till topped up: a declaration of 0 matches; nothing declared is missing; cash declared is over', async () => {
+      const response = await reconcile({ businessDate: DAY });
+      expect(response.errors).toBeUndefined();
+      const byPoint = Object.fromEntries(lines(response).map((l: any) => [l.postalPointCode, l]));
+      expect(byPoint[P]).toMatchObject({ due: '-400000', toRemit: '0', cashAdvance: '400000', remitted: '0', difference: '0', status: 'MATCHED' });
+      expect(byPoint[Q]).toMatchObject({ due: '-400000', toRemit: '0', cashAdvance: '400000', remitted: null, difference: '0', status: 'MISSING' });
+      expect(byPoint[R]).toMatchObject({ due: '-50000', toRemit: '0', cashAdvance: '50000', remitted: '10000', difference: '10000', status: 'OVER' });
+      expect(response.data.reconciliation.totals).toMatchObject({ lineCount: 3, due: '-850000', toRemit: '0', cashAdvance: '850000', remitted: '10000', difference: '10000' });
+      // By agency, cash is not remitted: the disbursements are what BHXH's line is about, and nothing is remitted or advanced.
+      const bhxh = await reconcile({ businessDate: DAY, agencyCode: 'BHXH' });
+      expect(lines(bhxh)).toContainEqual(expect.objectContaining({ postalPointCode: P, due: '-500000', collected: '-500000', toRemit: null, cashAdvance: null, status: 'MATCHED' }));
     });
   });
 
@@ -517,7 +548,7 @@ describe('end of day, reconciliation and settlement', () => {
 
     const auth = { headers: { authorization: `Bearer ${tokens.finance}` } };
     const dayCsv = splitCsv(await (await fetch(`${stack.gateway.url}${forFinance.data.reconciliation.csvPath}`, auth)).text());
-    expect(dayCsv.records.slice(1).map((r) => r.fields.slice(1, 2).concat(r.fields.slice(5, 7), r.fields.slice(9, 13)))).toEqual([[point, '400000', '400000', '400000', '0', 'Khớp', 'MATCHED']]);
+    expect(dayCsv.records.slice(1).map((r) => r.fields.slice(1, 2).concat(r.fields.slice(5, 7), r.fields.slice(9, 15)))).toEqual([[point, '400000', '400000', '400000', '0', '400000', '0', 'Khớp', 'MATCHED']]);
     const batchCsv = splitCsv(await (await fetch(`${stack.gateway.url}${batch.csvPath}`, auth)).text());
     expect(batchCsv.records.slice(1).map((r) => r.fields[12]).sort()).toEqual(['125000', '350000']);
   });

@@ -5,6 +5,7 @@ import { ReconciliationStatus } from './reconciliation.types';
 export interface ReconciliationCsvRow {
   postal_point_code: string; postal_point_name: string | null; province_code: string | null; province_name: string | null;
   due: string; collected: string; cod_collected: string; cod_dispatched: string; remitted: string | null; difference: string | null;
+  to_remit: string | null; cash_advance: string | null;
   status: ReconciliationStatus; movement_count: number;
 }
 
@@ -30,6 +31,8 @@ export function reconciliationCsvColumns(businessDate: string, byAgency: boolean
     { header: 'COD giao bưu tá (đồng)', kind: 'number', value: (r) => r.cod_dispatched },
     { header: 'Đã nộp (đồng)', kind: 'number', value: (r) => r.remitted },
     { header: 'Chênh lệch (đồng)', kind: 'number', value: (r) => r.difference },
+    { header: 'Cần nộp (đồng)', kind: 'number', value: (r) => r.to_remit },
+    { header: 'Cấp bù tiền mặt (đồng)', kind: 'number', value: (r) => r.cash_advance },
     { header: byAgency ? 'Trạng thái (đã thu so với phải nộp)' : 'Trạng thái', value: (r) => STATUS_LABELS[r.status] },
     { header: 'Mã trạng thái', value: (r) => r.status },
     { header: 'Số giao dịch', kind: 'number', value: (r) => r.movement_count },

@@ -6,10 +6,10 @@ import { ReconciliationStatus, type ReconciliationConnection, type Reconciliatio
 
 interface PageRow {
   line_count: number; total_due: string; total_collected: string; total_cod_collected: string; total_cod_dispatched: string;
-  total_remitted: string | null; total_difference: string | null;
+  total_remitted: string | null; total_difference: string | null; total_to_remit: string | null; total_cash_advance: string | null;
   matched: number; short: number; over: number; missing: number; unexpected: number;
   postal_point_code: string | null; province_code: string | null; due: string; collected: string; cod_collected: string; cod_dispatched: string;
-  movement_count: number; remitted: string | null; difference: string | null; status: ReconciliationStatus;
+  movement_count: number; remitted: string | null; difference: string | null; to_remit: string | null; cash_advance: string | null; status: ReconciliationStatus;
 }
 
 const money = (value: string | null) => (value === null ? null : BigInt(value));
@@ -37,7 +37,8 @@ function lineOf(row: PageRow): ReconciliationLine {
   return {
     postalPointCode: row.postal_point_code!, provinceCode: row.province_code,
     due: BigInt(row.due), collected: BigInt(row.collected), codCollected: BigInt(row.cod_collected), codDispatched: BigInt(row.cod_dispatched),
-    remitted: money(row.remitted), difference: money(row.difference), status: row.status, movementCount: row.movement_count,
+    remitted: money(row.remitted), difference: money(row.difference), toRemit: money(row.to_remit), cashAdvance: money(row.cash_advance),
+    status: row.status, movementCount: row.movement_count,
   };
 }
 
@@ -49,7 +50,7 @@ function totalsOf(row: PageRow): ReconciliationTotals {
     lineCount: row.line_count,
     due: BigInt(row.total_due), collected: BigInt(row.total_collected),
     codCollected: BigInt(row.total_cod_collected), codDispatched: BigInt(row.total_cod_dispatched),
-    remitted: money(row.total_remitted), difference: money(row.total_difference),
+    remitted: money(row.total_remitted), difference: money(row.total_difference), toRemit: money(row.total_to_remit), cashAdvance: money(row.total_cash_advance),
     byStatus: Object.values(ReconciliationStatus).map((status) => ({ status, lineCount: counts[status] })),
   };
 }

@@ -16,19 +16,23 @@
  *   collections, net of reversals) collected that day + the cash-on-delivery amounts it handed to its postmen that
  *   day (`payments.cod_dispatches`). Cash on delivery is owed from the day a result goes out with a postman; when
  *   the postman brings it back it is recorded as a CASH_ON_DELIVERY collection and is not owed a second time.
+ * - **toRemit** = max(due, 0): what the point hands over. A point that paid out more than it took that day (pensions
+ *   paid on behalf of BHXH, say) has a negative due: it remits nothing, and **cashAdvance** = max(−due, 0) is the
+ *   cash the network tops its till up with.
  * - **remitted**: the amount the point declared (`declareRemittance`); null when it declared nothing.
- * - **difference** = remitted − due (nothing declared counts as 0, so the difference is −due).
- * - **status**: MISSING when nothing was declared and something is due (due ≠ 0); UNEXPECTED when an amount above
- *   zero was declared while nothing was due and nothing collected; otherwise MATCHED, SHORT or OVER as remitted is
- *   equal to, below or above due (nothing declared and nothing due is MATCHED, and so is a zero declaration when
- *   nothing was due).
+ * - **difference** = remitted − toRemit (nothing declared counts as 0).
+ * - **status**: MISSING when nothing was declared and the till moved (due ≠ 0: a point that paid out net cash still
+ *   closes its day, with 0); UNEXPECTED when an amount above zero was declared while nothing was due and nothing
+ *   collected; otherwise MATCHED, SHORT or OVER as remitted is equal to, below or above toRemit (nothing declared
+ *   and nothing due is MATCHED, and so is a zero declaration when nothing, or less than nothing, was due).
  * - A point has a line when it had anything that day: a counter collection, disbursement or reversal, a
  *   cash-on-delivery dispatch or a declaration.
  *
  * With an agency, due and collected count that agency's movements and dispatches only. Cash is remitted per point,
  * not per agency, so `remitted` and `difference` are null and the status compares collected with due: MATCHED,
  * SHORT (cash on delivery handed out that day has not all come back yet) or OVER (cash on delivery of an earlier
- * day came back); MISSING and UNEXPECTED do not apply. Points with nothing of that agency have no line.
+ * day came back); MISSING and UNEXPECTED do not apply; toRemit and cashAdvance are null too. Points with nothing of
+ * that agency have no line.
  */
 
 export interface ReconciliationFilter {
@@ -63,8 +67,8 @@ export function reconciliationLines(filter: ReconciliationFilter, params: unknow
     : `CASE
         WHEN s.remitted IS NULL THEN CASE WHEN s.due = 0 THEN 'MATCHED' ELSE 'MISSING' END
         WHEN s.remitted > 0 AND s.due = 0 AND s.collected = 0 THEN 'UNEXPECTED'
-        WHEN s.remitted = s.due THEN 'MATCHED'
-        WHEN s.remitted < s.due THEN 'SHORT'
+        WHEN s.remitted = greatest(s.due, 0) THEN 'MATCHED'
+        WHEN s.remitted < greatest(s.due, 0) THEN 'SHORT'
         ELSE 'OVER'
       END`;
 
@@ -94,7 +98,9 @@ export function reconciliationLines(filter: ReconciliationFilter, params: unknow
       SELECT s.point AS postal_point_code, pp.province_code, pp.name AS postal_point_name, pp.province_name,
              s.due, s.collected, s.cod_collected, s.cod_dispatched, s.movement_count,
              ${agency ? 'NULL::numeric' : 's.remitted'} AS remitted,
-             ${agency ? 'NULL::numeric' : 'coalesce(s.remitted, 0) - s.due'} AS difference,
+             ${agency ? 'NULL::numeric' : 'coalesce(s.remitted, 0) - greatest(s.due, 0)'} AS difference,
+             ${agency ? 'NULL::numeric' : 'greatest(s.due, 0)'} AS to_remit,
+             ${agency ? 'NULL::numeric' : 'greatest(-s.due, 0)'} AS cash_advance,
              ${status} AS status
       FROM (SELECT sums.*, collected - cod_collected + cod_dispatched AS due FROM sums) s
       LEFT JOIN payments.postal_points pp ON pp.code = s.point
@@ -103,7 +109,7 @@ export function reconciliationLines(filter: ReconciliationFilter, params: unknow
 
 const LINE_COLUMNS = `l.postal_point_code, l.province_code, l.due::text AS due, l.collected::text AS collected,
   l.cod_collected::text AS cod_collected, l.cod_dispatched::text AS cod_dispatched, l.movement_count,
-  l.remitted::text AS remitted, l.difference::text AS difference, l.status`;
+  l.remitted::text AS remitted, l.difference::text AS difference, l.to_remit::text AS to_remit, l.cash_advance::text AS cash_advance, l.status`;
 
 /** One page of lines (keyset on the point code) with the totals of every line: always at least one row. */
 export function reconciliationPage(filter: ReconciliationFilter, after: string | undefined, limit: number): Statement {
@@ -118,6 +124,8 @@ export function reconciliationPage(filter: ReconciliationFilter, after: string |
              coalesce(sum(cod_collected), 0)::text AS total_cod_collected, coalesce(sum(cod_dispatched), 0)::text AS total_cod_dispatched,
              ${filter.agencyCode ? 'NULL' : 'coalesce(sum(remitted), 0)::text'} AS total_remitted,
              ${filter.agencyCode ? 'NULL' : 'coalesce(sum(difference), 0)::text'} AS total_difference,
+             ${filter.agencyCode ? 'NULL' : 'coalesce(sum(to_remit), 0)::text'} AS total_to_remit,
+             ${filter.agencyCode ? 'NULL' : 'coalesce(sum(cash_advance), 0)::text'} AS total_cash_advance,
              count(*) FILTER (WHERE status = 'MATCHED')::int AS matched, count(*) FILTER (WHERE status = 'SHORT')::int AS short,
              count(*) FILTER (WHERE status = 'OVER')::int AS over, count(*) FILTER (WHERE status = 'MISSING')::int AS missing,
              count(*) FILTER (WHERE status = 'UNEXPECTED')::int AS unexpected

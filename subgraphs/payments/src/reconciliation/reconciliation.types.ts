@@ -13,10 +13,10 @@ registerEnumType(ReconciliationStatus, {
   name: 'ReconciliationStatus',
   description: 'How a postal point\'s business day came out (khớp, thiếu, thừa, chưa nộp, không có phát sinh).',
   valuesConfig: {
-    MATCHED: { description: 'Remitted exactly what was due (with agencyCode: collected exactly what was due).' },
-    SHORT: { description: 'Remitted less than was due (with agencyCode: collected less than was due).' },
-    OVER: { description: 'Remitted more than was due (with agencyCode: collected more than was due).' },
-    MISSING: { description: 'Something was due and the point declared nothing.' },
+    MATCHED: { description: 'Remitted exactly toRemit (with agencyCode: collected exactly what was due).' },
+    SHORT: { description: 'Remitted less than toRemit (with agencyCode: collected less than was due).' },
+    OVER: { description: 'Remitted more than toRemit (with agencyCode: collected more than was due).' },
+    MISSING: { description: 'The till moved (due is not 0) and the point declared nothing, not even 0.' },
     UNEXPECTED: { description: 'The point declared an amount above zero while nothing was due and nothing collected.' },
   },
 });
@@ -30,7 +30,9 @@ export class ReconciliationLine {
   @Field(() => MoneyScalar, { description: 'The part of `collected` that is cash on delivery brought back by postmen.' }) codCollected: bigint;
   @Field(() => MoneyScalar, { description: 'Cash on delivery handed to postmen with results that day.' }) codDispatched: bigint;
   @Field(() => MoneyScalar, { nullable: true, description: 'What the point declared; null when it declared nothing, and with agencyCode (cash is remitted per point, not per agency).' }) remitted: bigint | null;
-  @Field(() => MoneyScalar, { nullable: true, description: 'remitted − due (nothing declared counts as 0); null with agencyCode.' }) difference: bigint | null;
+  @Field(() => MoneyScalar, { nullable: true, description: 'remitted − toRemit (nothing declared counts as 0); null with agencyCode.' }) difference: bigint | null;
+  @Field(() => MoneyScalar, { nullable: true, description: 'What the point hands over: due, or 0 when it paid out more than it took; null with agencyCode.' }) toRemit: bigint | null;
+  @Field(() => MoneyScalar, { nullable: true, description: 'What the point paid out beyond what it took (−due when due is negative, else 0): the cash the network tops its till up with; null with agencyCode.' }) cashAdvance: bigint | null;
   @Field(() => ReconciliationStatus) status: ReconciliationStatus;
   @Field(() => Int, { description: 'Counter collections, disbursements and reversals that day.' }) movementCount: number;
 }
@@ -50,6 +52,8 @@ export class ReconciliationTotals {
   @Field(() => MoneyScalar) codDispatched: bigint;
   @Field(() => MoneyScalar, { nullable: true, description: 'Null with agencyCode.' }) remitted: bigint | null;
   @Field(() => MoneyScalar, { nullable: true, description: 'Null with agencyCode.' }) difference: bigint | null;
+  @Field(() => MoneyScalar, { nullable: true, description: 'Null with agencyCode.' }) toRemit: bigint | null;
+  @Field(() => MoneyScalar, { nullable: true, description: 'Null with agencyCode.' }) cashAdvance: bigint | null;
   @Field(() => [ReconciliationStatusCount], { description: 'Every status, in the order of the enum, with its count (0 included).' }) byStatus: ReconciliationStatusCount[];
 }
 
