@@ -99,8 +99,19 @@ describe('collections', () => {
       // Someone else's dossier cannot be paid online by another citizen; a dossier payments never heard of is NOT_FOUND.
       const stranger = await stack.tokenFor({ role: Role.CITIZEN, accountId: randomUUID(), level: 2 });
       expect(code(await post(stack.gatewayUrl, COLLECT, { input: fee('1') }, stranger))).toBe('FORBIDDEN');
-      expect(code(await post(stack.gatewayUrl, COLLECT, { input: { ...fee('1'), dossierId: randomUUID() } }, citizen.token))).toBe('NOT_FOUND');
+      const unknown = await post(stack.gatewayUrl, COLLECT, { input: { ...fee('1'), dossierId: randomUUID() } }, citizen.token);
+      expect(unknown.errors?.[0].extensions).toMatchObject({ code: 'NOT_FOUND', reason: 'DOSSIER_NOT_KNOWN', retryAfterSeconds: 1 });
       await ledgerBalances(stack);
+    });
+
+    it('is collected when paid the instant the dossier is submitted, before payments has heard of it', async () => {
+      // The dossier's facts arrive 200 ms after the payment is sent, as a slow event would bring them.
+      const dossierId = randomUUID();
+      const paying = post(stack.gatewayUrl, COLLECT, { input: { idempotencyKey: key(), purpose: 'DOSSIER_FEE', amount: '135000', dossierId } }, citizen.token);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await sql(stack, `INSERT INTO payments.dossiers (id, service_code, agency_code, applicant_account_id, status, delivery_method, submitted_at, updated_at)
+                        VALUES ($1, 'GPLX_EXCHANGE', 'CDB', $2, 'SUBMITTED', 'PICKUP', now(), now())`, [dossierId, citizen.accountId]);
+      expect((await paying).data?.collectPayment).toMatchObject({ amount: '135000', purpose: 'DOSSIER_FEE' });
     });
 
     it('never over-collects under parallel payments with different keys, more of them than the pool has connections', async () => {

@@ -151,7 +151,14 @@ export class CollectionService {
     let feeTotal: bigint | null = null;
     const dossierId = input.dossierId?.trim().toLowerCase();
     if (input.purpose === PaymentPurpose.DOSSIER_FEE && dossierId && isUuid(dossierId)) {
-      const [facts]: { service_code: string }[] = await this.db.query(`SELECT service_code FROM payments.dossiers WHERE id = $1`, [dossierId]);
+      const read = async () => ((await this.db.query(`SELECT service_code FROM payments.dossiers WHERE id = $1`, [dossierId])) as { service_code: string }[])[0];
+      let facts = await read();
+      // A dossier reaches payments from documents' events a few milliseconds after it is submitted: a portal that
+      // pays at once waits for it briefly here (outside any transaction) rather than being told it does not exist.
+      for (let tries = 0; !facts && tries < DOSSIER_WAIT_TRIES; tries += 1) {
+        await new Promise((resolve) => setTimeout(resolve, DOSSIER_WAIT_MS));
+        facts = await read();
+      }
       if (facts) feeTotal = (await feeScheduleInForce(loaders.feeSchedules, facts.service_code)).total;
     }
     return { postalPoint, feeTotal };
@@ -198,7 +205,7 @@ export class CollectionService {
     // One collection for a dossier at a time: what is still due is read and paid under the same lock.
     await lockForTransaction(manager, `payments:dossier:${dossierId}`);
     const [facts]: DossierFacts[] = await manager.query(`SELECT * FROM payments.dossiers WHERE id = $1`, [dossierId]);
-    if (!facts) throw new NotFoundError('Payments does not know this dossier (yet): a dossier reaches payments a moment after it is submitted.');
+    if (!facts) throw dossierNotKnown();
     if (!atCounter) {
       assertCan(principal, 'payment.payOnline', { payerAccountId: facts.applicant_account_id, organisationId: facts.organisation_id }, 'Only the applicant (or whoever acts for its organisation with PAY_FEES) pays a dossier online.');
     }
@@ -400,6 +407,16 @@ function checkReason(reason: string | null | undefined): string {
   const why = reason?.trim() ?? '';
   if (why.length < 3 || why.length > 500) throw new BadInputError('Say why, in 3 to 500 characters.', [{ field: 'reason', message: '3 to 500 characters.' }]);
   return why;
+}
+
+/** How long a fee payment waits for a dossier payments has not heard of yet: 3 more reads, 150 ms apart. */
+const DOSSIER_WAIT_TRIES = 3;
+const DOSSIER_WAIT_MS = 150;
+
+function dossierNotKnown(): NotFoundError {
+  const error = new NotFoundError('Payments does not know this dossier: it does not exist, or it was submitted a moment ago and has not reached payments yet; retry in a second.');
+  Object.assign(error.extensions, { reason: 'DOSSIER_NOT_KNOWN', retryAfterSeconds: 1 });
+  return error;
 }
 
 function overCollection(due: bigint): BadInputError {
