@@ -26,6 +26,13 @@ export const gatewayEnvShape = {
   /** A hung subgraph must not hang the request: @apollo/gateway has no timeout of its own. */
   SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   /**
+   * A subgraph that failed this many requests in a row (no answer, a timeout, an answer that is not GraphQL) is taken
+   * as down for SUBGRAPH_BREAKER_COOLDOWN_MS: requests to it fail at once (SERVICE_UNAVAILABLE, reason CIRCUIT_OPEN)
+   * and the fields of the other subgraphs still answer; then one request probes it (gateway/src/circuit-breaker.ts).
+   */
+  SUBGRAPH_BREAKER_FAILURES: z.coerce.number().int().min(1).max(1_000).default(5),
+  SUBGRAPH_BREAKER_COOLDOWN_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+  /**
    * The gateway's ES256 (P-256) private key, PKCS#8 PEM: it signs the proof on every request to a subgraph,
    * whose public half the subgraphs hold (GATEWAY_PUBLIC_KEY). Required: there is no gateway without it.
    */

@@ -21,7 +21,7 @@ export async function startGateway(config: GatewayConfig, overrides: { log?: Log
     buildService: ({ name, url }) => {
       const target = routing[name] ?? url!;
       subgraphUrls.set(name, target);
-      return new SubgraphDataSource(name, target, signer, config.SUBGRAPH_TIMEOUT_MS);
+      return new SubgraphDataSource(name, target, signer, config.SUBGRAPH_TIMEOUT_MS, { failures: config.SUBGRAPH_BREAKER_FAILURES, cooldownMs: config.SUBGRAPH_BREAKER_COOLDOWN_MS });
     },
   });
   // The cost analysis reads list types and `first` from the API schema, known once the supergraph is loaded.

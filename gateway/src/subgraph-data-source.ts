@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { CircuitBreaker } from './circuit-breaker';
 import { GATEWAY_PROOF_HEADER, ServiceUnavailableError, type GatewayProofSigner, type Principal, type RequestInfo } from '../../subgraphs/shared/src';
 
 export interface GatewayContext extends RequestInfo { authorization?: string; principal: Principal | null }
@@ -28,8 +29,11 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
   private readonly target: URL;
   private readonly transport: typeof http | typeof https;
   private readonly agent: http.Agent;
+  private readonly breaker: CircuitBreaker;
 
-  constructor(private readonly subgraph: string, url: string, private readonly signer: GatewayProofSigner, private readonly timeoutMs: number) {
+  constructor(private readonly subgraph: string, url: string, private readonly signer: GatewayProofSigner, private readonly timeoutMs: number,
+    breaker: { failures: number; cooldownMs: number } = { failures: 5, cooldownMs: 5_000 }) {
+    this.breaker = new CircuitBreaker(breaker.failures, breaker.cooldownMs);
     this.target = new URL(url);
     this.transport = this.target.protocol === 'https:' ? https : http;
     // LIFO reuses the most recent sockets and lets the rest time out: fewer open connections after a peak.
@@ -39,6 +43,8 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
   async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
     const { request } = options;
     if (!request.query) throw new Error('Missing query');
+    const admitted = this.breaker.admit();
+    if (!admitted.allowed) throw this.unavailable('is not answering', { reason: 'CIRCUIT_OPEN', retryAfterSeconds: admitted.retryAfterSeconds });
     const body = JSON.stringify({ query: request.query, variables: request.variables, operationName: request.operationName, ...(request.extensions ? { extensions: request.extensions } : {}) });
     const headers: Record<string, string> = {};
     if (request.http?.headers) for (const [name, value] of request.http.headers) headers[name.toLowerCase()] = value;
@@ -57,11 +63,23 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     try {
       answer = await this.post(body, headers);
     } catch {
-      throw new ServiceUnavailableError(`The ${this.subgraph} service is not answering; try again shortly.`);
+      this.breaker.failed();
+      throw this.unavailable('is not answering');
     }
     const parsed = graphqlBody(answer);
-    if (parsed && (answer.status < 300 || (Array.isArray(parsed.errors) && parsed.errors.length))) return parsed;
-    throw new ServiceUnavailableError(`The ${this.subgraph} service answered ${answer.status}; try again shortly.`);
+    if (parsed && (answer.status < 300 || (Array.isArray(parsed.errors) && parsed.errors.length))) {
+      this.breaker.succeeded();
+      return parsed;
+    }
+    this.breaker.failed();
+    throw this.unavailable(`answered ${answer.status}`);
+  }
+
+  /** SERVICE_UNAVAILABLE naming the subgraph (never its address), with `service` for clients to tell which part failed. */
+  private unavailable(what: string, extensions: Record<string, unknown> = {}): ServiceUnavailableError {
+    const error = new ServiceUnavailableError(`The ${this.subgraph} service ${what}; try again shortly.`);
+    Object.assign(error.extensions, { service: this.subgraph, ...extensions });
+    return error;
   }
 
   /** POSTs `body` and reads the whole answer, within the timeout (connecting, sending and reading together). */

@@ -1,8 +1,10 @@
+import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadGatewayConfig } from '../../gateway/src/config';
 import { startGateway } from '../../gateway/src/index';
+import { aLoggedInCitizen } from '../kit/builders';
 import { gql, post } from '../kit/gql';
 import { testGatewayKeys } from '../kit/gateway-proof';
 import { useStack } from '../kit/stack';
@@ -64,6 +66,73 @@ describe('the gateway', () => {
       await gateway.stop();
       sockets.forEach((s) => s.destroy());
       hung.close();
+    }
+  });
+
+  /** A stand-in for a subgraph that forwards to the real one, or hangs while `hanging` is set (a paused process). */
+  async function aSwitchableProxy(target: string) {
+    const state = { hanging: false, received: 0 };
+    const held: http.ServerResponse[] = [];
+    const server = http.createServer((req, res) => {
+      state.received += 1;
+      if (state.hanging) { held.push(res); return; }
+      const upstream = http.request(new URL('/graphql', target), { method: req.method, headers: req.headers }, (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
+      req.pipe(upstream);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return {
+      state, url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}/graphql`,
+      close: () => { held.forEach((r) => r.destroy()); server.closeAllConnections(); server.close(); },
+    };
+  }
+
+  it('keeps the rest of a portal\'s page when payments hangs, stops waiting on it after five failures, and takes it back when it answers', async () => {
+    const citizen = await aLoggedInCitizen(stack);
+    await gql(stack.gatewayUrl, `mutation { submitDossier(input: { serviceCode: "GPLX_EXCHANGE", acceptDeclaration: true }) { id } }`, {}, citizen.token);
+    const payments = await aSwitchableProxy(stack.payments.url);
+    const gateway = await startGateway(loadGatewayConfig({
+      NODE_ENV: 'production', LOG_LEVEL: 'silent', HOST: '127.0.0.1', GATEWAY_PORT: '0', SUBGRAPH_TIMEOUT_MS: '300',
+      SUBGRAPH_BREAKER_FAILURES: '5', SUBGRAPH_BREAKER_COOLDOWN_MS: '400',
+      SUPERGRAPH_PATH: path.join(__dirname, '../../schema/supergraph.graphql'),
+      IDENTITY_URL: `${stack.identity.url}/graphql`, DOCUMENTS_URL: `${stack.documents.url}/graphql`, PAYMENTS_URL: payments.url,
+      IDENTITY_JWKS_URL: `${stack.identity.url}/.well-known/jwks.json`, GATEWAY_PRIVATE_KEY: testGatewayKeys().GATEWAY_PRIVATE_KEY,
+    }));
+    const HOME = `{ me { fullName dossiers(first: 5) { edges { node { registrationCode status amountDue payments { edges { node { id } } } } } }
+      payments(first: 5) { edges { node { id } } } } }`;
+    const home = () => post(`${gateway.url}/graphql`, HOME, {}, citizen.token);
+    try {
+      const healthy = await home();
+      expect(healthy.errors).toBeUndefined();
+      expect(healthy.data.me.dossiers.edges[0].node.amountDue).toBe('135000');
+
+      payments.state.hanging = true;
+      const degraded = await home();
+      // Identity's and documents' fields answer; payments' are null, each with an error that names the service.
+      expect(degraded.data.me.fullName).toBe(citizen.input.fullName);
+      expect(degraded.data.me.payments).toBeNull();
+      expect(degraded.data.me.dossiers.edges[0].node).toMatchObject({ status: 'SUBMITTED', amountDue: null, payments: null });
+      expect(degraded.errors?.length).toBeGreaterThan(0);
+      for (const error of degraded.errors!) expect(error.extensions).toMatchObject({ code: 'SERVICE_UNAVAILABLE', service: 'payments' });
+
+      // Five failures in a row open the circuit: later requests no longer reach payments, and say when to retry.
+      for (let i = 0; i < 4; i += 1) await home();
+      const reached = payments.state.received;
+      const fast = await home();
+      expect(payments.state.received).toBe(reached);
+      expect(fast.data.me.fullName).toBe(citizen.input.fullName);
+      expect(fast.errors?.[0].extensions).toMatchObject({ code: 'SERVICE_UNAVAILABLE', service: 'payments', reason: 'CIRCUIT_OPEN', retryAfterSeconds: 1 });
+
+      // Back: after the cooldown one request probes it, and everything answers again.
+      payments.state.hanging = false;
+      await new Promise((resolve) => setTimeout(resolve, 450));
+      await expect.poll(async () => (await home()).errors, { timeout: 5_000, interval: 100 }).toBeUndefined();
+      expect((await home()).data.me.dossiers.edges[0].node.amountDue).toBe('135000');
+    } finally {
+      await gateway.stop();
+      payments.close();
     }
   });
 });

@@ -158,7 +158,7 @@ export class PublicServiceAppointmentResolver {
 export class AccountDossiersResolver {
   constructor(private readonly service: DossierService) {}
 
-  @FieldResolver(() => DossierConnection, { description: 'Newest first, optionally of one status. Only the holder (or an administrator) sees them.' })
+  @FieldResolver(() => DossierConnection, { nullable: true, description: 'Newest first, optionally of one status. Only the holder (or an administrator) sees them. Null only with an error, when the documents service cannot answer: the rest of the account still does.' })
   dossiers(@Root() account: Account, @Args(() => PageArgs) page: PageArgs, @Arg('status', () => DossierStatus, { nullable: true }) status: DossierStatus | null, @Ctx() ctx: DocumentsContext) {
     return this.service.forAccount(requirePrincipal(ctx), account.id, status ?? undefined, page.first, page.after);
   }

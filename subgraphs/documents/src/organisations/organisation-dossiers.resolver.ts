@@ -10,7 +10,7 @@ import { Organisation } from './organisation.stub';
 export class OrganisationDossiersResolver {
   constructor(private readonly service: DossierService) {}
 
-  @FieldResolver(() => DossierConnection, { description: 'Newest first. For whoever acts for the organisation with VIEW_DOSSIERS (a token from actForOrganisation).' })
+  @FieldResolver(() => DossierConnection, { nullable: true, description: 'Newest first. For whoever acts for the organisation with VIEW_DOSSIERS (a token from actForOrganisation). Null only with an error, when the documents service cannot answer.' })
   dossiers(@Root() organisation: Organisation, @Args(() => PageArgs) page: PageArgs, @Ctx() ctx: DocumentsContext) {
     return this.service.forOrganisation(ctx.principal, organisation.id, page.first, page.after);
   }

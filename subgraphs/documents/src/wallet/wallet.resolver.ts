@@ -94,12 +94,12 @@ export class DocumentIntegrationRequestResolver {
 export class AccountDocumentsResolver {
   constructor(private readonly wallet: IntegratedDocumentService, private readonly requests: IntegrationRequestService) {}
 
-  @FieldResolver(() => IntegratedDocumentConnection, { description: 'The wallet (ví giấy tờ), newest issued first. Only the holder (or a level-2 administrator) sees it.' })
+  @FieldResolver(() => IntegratedDocumentConnection, { nullable: true, description: 'The wallet (ví giấy tờ), newest issued first. Only the holder (or a level-2 administrator) sees it. Null only with an error, when the documents service cannot answer.' })
   documents(@Root() account: Account, @Args(() => AccountDocumentsArgs) args: AccountDocumentsArgs, @Ctx() ctx: DocumentsContext) {
     return this.wallet.forAccount(requirePrincipal(ctx), account.id, args);
   }
 
-  @FieldResolver(() => DocumentIntegrationRequestConnection, { description: 'The holder\'s requests to add documents to their wallet, newest first. Only the holder (or a level-2 administrator) sees them.' })
+  @FieldResolver(() => DocumentIntegrationRequestConnection, { nullable: true, description: 'The holder\'s requests to add documents to their wallet, newest first. Only the holder (or a level-2 administrator) sees them. Null only with an error, when the documents service cannot answer.' })
   documentRequests(@Root() account: Account, @Args(() => PageArgs) page: PageArgs, @Ctx() ctx: DocumentsContext) {
     return this.requests.forAccount(requirePrincipal(ctx), account.id, page);
   }

@@ -64,7 +64,7 @@ export class PaymentResolver {
 export class AccountPaymentsResolver {
   constructor(private readonly collections: CollectionService) {}
 
-  @FieldResolver(() => PaymentConnection, { description: 'Newest first: collections paid by the account, and their reversals and refunds. The holder, finance and administrators.' })
+  @FieldResolver(() => PaymentConnection, { nullable: true, description: 'Newest first: collections paid by the account, and their reversals and refunds. The holder, finance and administrators. Null only with an error, when the payments service cannot answer: the rest of the account still does.' })
   payments(@Root() account: Account, @Args(() => PageArgs) page: PageArgs, @Ctx() ctx: PaymentsContext) {
     return this.collections.forAccount(requirePrincipal(ctx), account.id, page.first, page.after);
   }

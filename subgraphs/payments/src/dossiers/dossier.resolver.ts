@@ -27,7 +27,7 @@ export class DossierPaymentsResolver {
   constructor(private readonly collections: CollectionService) {}
 
   // The dossier reached payments from the gateway, which took it from documents after its 'dossier.read' check.
-  @FieldResolver(() => PaymentConnection, { description: 'Its fee and cash-on-delivery movements, oldest first.' })
+  @FieldResolver(() => PaymentConnection, { nullable: true, description: 'Its fee and cash-on-delivery movements, oldest first. Null only with an error, when the payments service cannot answer: the rest of the dossier still does.' })
   payments(@Root() dossier: Dossier, @Args(() => PageArgs) page: PageArgs) {
     return this.collections.forDossier(dossier.id, page.first, page.after);
   }
