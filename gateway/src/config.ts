@@ -10,6 +10,11 @@ export const gatewayEnvShape = {
   GATEWAY_PORT: port(4000),
   /** The composed supergraph (`npm run compose`). */
   SUPERGRAPH_PATH: z.string().default('schema/supergraph.graphql'),
+  /**
+   * How often the supergraph file is checked for a change, in ms; 0 turns the check off (SIGHUP still reloads it).
+   * A new supergraph replaces the old without dropping requests; an invalid one is refused and logged.
+   */
+  SUPERGRAPH_WATCH_MS: z.coerce.number().int().min(0).max(3_600_000).default(2_000),
   /** Override the routing URLs written in the supergraph (docker, tests). */
   IDENTITY_URL: z.string().url().optional(),
   DOCUMENTS_URL: z.string().url().optional(),

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { ApolloGateway } from '@apollo/gateway';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { createLogger, GatewayProofSigner, operationLimitsMiddleware, startHttpService, startRevocationList, TokenVerifier, type Logger, type RunningService } from '../../subgraphs/shared/src';
@@ -7,17 +6,19 @@ import { EXPLORER_HTML } from './explorer';
 import { registerReceiptRoutes } from './receipts/receipt.route';
 import { registerReportRoutes } from './reports/report.route';
 import { SubgraphDataSource, type GatewayContext } from './subgraph-data-source';
+import { supergraphFromFile } from './supergraph-file';
 
 export type { GatewayContext };
 
 /** Starts the gateway over the composed supergraph; returns its URL. */
-export async function startGateway(config: GatewayConfig, overrides: { log?: Logger } = {}): Promise<RunningService> {
+export async function startGateway(config: GatewayConfig, overrides: { log?: Logger; onSupergraphReload?: (outcome: { loaded: boolean; id: string; error?: string }) => void } = {}): Promise<RunningService & { reloadSupergraph(): void }> {
   const log = overrides.log ?? createLogger({ service: 'gateway', level: config.LOG_LEVEL });
   const routing: Record<string, string | undefined> = { identity: config.IDENTITY_URL, documents: config.DOCUMENTS_URL, payments: config.PAYMENTS_URL };
   const subgraphUrls = new Map<string, string>();
   const signer = await GatewayProofSigner.fromPem(config.GATEWAY_PRIVATE_KEY);
+  const supergraph = supergraphFromFile({ path: config.SUPERGRAPH_PATH, watchMs: config.SUPERGRAPH_WATCH_MS, log, onReload: overrides.onSupergraphReload });
   const gateway = new ApolloGateway({
-    supergraphSdl: readFileSync(config.SUPERGRAPH_PATH, 'utf8'),
+    supergraphSdl: supergraph.hook,
     buildService: ({ name, url }) => {
       const target = routing[name] ?? url!;
       subgraphUrls.set(name, target);
@@ -39,6 +40,7 @@ export async function startGateway(config: GatewayConfig, overrides: { log?: Log
   const service = await startHttpService<GatewayContext>({
     name: 'gateway', host: config.HOST, port: config.GATEWAY_PORT, production: config.NODE_ENV === 'production', log,
     trustProxy: config.TRUST_PROXY,
+    shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
     apollo: { gateway },
     // Before Apollo validates or the gateway plans: a document's size, not its fragments' expansion, bounds the work.
     operationLimits: operationLimitsMiddleware({ limits: operationLimitsOf(config), schema: () => apiSchema, log }),
@@ -66,5 +68,6 @@ export async function startGateway(config: GatewayConfig, overrides: { log?: Log
       }
     },
   });
-  return { ...service, async stop() { await service.stop(); await revocations.stop(); } };
+  // SIGHUP reloads the supergraph too (supergraph-file.ts).
+  return { ...service, reloadSupergraph: supergraph.reload, async stop() { await service.stop(); await revocations.stop(); } };
 }

@@ -24,6 +24,11 @@ export const serviceEnvShape = {
   HOST: z.string().default('127.0.0.1'),
   /** Issuer of access tokens; identity signs with it, everyone else expects it. */
   JWT_ISSUER: z.string().min(1).default('national-identity-graph'),
+  /**
+   * On SIGTERM, how long requests in flight may take to finish. Meanwhile new requests get 503 (reason SHUTTING_DOWN)
+   * and /ready says 503, so a load balancer moves them to another replica; then the process stops.
+   */
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(5_000),
 };
 
 /** Where identity publishes its public keys: every other service verifies each caller's token itself. */

@@ -45,9 +45,12 @@ export interface HttpServiceOptions<C extends BaseContext> {
    * anything (see operation-limits.ts: `operationLimitsMiddleware`).
    */
   operationLimits?: express.RequestHandler;
+  /** On stop, how long requests in flight may take to finish while new ones get 503 (default 5 s). */
+  shutdownGraceMs?: number;
 }
 
-export interface RunningService { name: string; url: string; port: number; stop(): Promise<void> }
+/** `graceMs`: how long `stop` may take for requests in flight to finish (the process entry waits that long and more). */
+export interface RunningService { name: string; url: string; port: number; graceMs?: number; stop(): Promise<void> }
 
 /** What an operation run in process answers: the body a client of /graphql would have read. */
 export interface InProcessResult { data?: Record<string, unknown> | null; errors?: readonly GraphQLFormattedError[] }
@@ -108,6 +111,10 @@ export async function startHttpService<C extends BaseContext>(options: HttpServi
   app.disable('x-powered-by');
   if (options.trustProxy) app.set('trust proxy', trustProxyValue(options.trustProxy));
   const httpServer = http.createServer(app);
+  const graceMs = options.shutdownGraceMs ?? 5_000;
+  // Requests being answered, and whether the service is stopping (then new requests get 503).
+  let inFlight = 0;
+  let draining = false;
   const server = new ApolloServer<C>({
     ...options.apollo,
     introspection: !options.production,
@@ -117,7 +124,8 @@ export async function startHttpService<C extends BaseContext>(options: HttpServi
     stopOnTerminationSignals: false,
     formatError: formatErrorFor(options.production, options.log),
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: 5_000 }),
+      // By the time Apollo stops, the requests in flight have finished (or the grace is over): close what is left.
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: 100 }),
       ApolloServerPluginLandingPageDisabled(),
       requestLogPlugin<C>(options.log),
       ...(options.apollo.plugins ?? []),
@@ -130,6 +138,16 @@ export async function startHttpService<C extends BaseContext>(options: HttpServi
     const requestId = given && REQUEST_ID.test(given) ? given : randomUUID();
     res.locals.requestId = requestId;
     res.setHeader('x-request-id', requestId);
+    // Liveness stays true while stopping (a stopping process is not a dead one); everything else is refused with a
+    // 503 a client or a load balancer retries elsewhere, rather than a refused connection.
+    if (draining && req.path !== '/health') {
+      res.setHeader('connection', 'close');
+      res.setHeader('retry-after', '1');
+      res.status(503).json({ errors: [{ message: 'This service is shutting down; send the request again.', extensions: { code: 'SERVICE_UNAVAILABLE', reason: 'SHUTTING_DOWN' } }] });
+      return;
+    }
+    inFlight += 1;
+    res.once('close', () => { inFlight -= 1; });
     next();
   });
   app.get('/health', (_req, res) => { res.json({ status: 'ok', service: options.name }); });
@@ -176,7 +194,15 @@ export async function startHttpService<C extends BaseContext>(options: HttpServi
     name: options.name,
     url,
     port,
-    async stop() { await server.stop(); },
+    graceMs,
+    async stop() {
+      // New requests get 503 from now on; those in flight have up to the grace to finish; then Apollo stops.
+      draining = true;
+      const deadline = Date.now() + graceMs;
+      while (inFlight > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      if (inFlight > 0) options.log.warn('stopping with requests still in flight after the grace period', { inFlight, graceMs });
+      await server.stop();
+    },
   };
 }
 

@@ -10,7 +10,8 @@ export function runMain(name: string, start: () => Promise<RunningService>): voi
         if (stopping) return;
         stopping = true;
         process.stdout.write(JSON.stringify({ time: new Date().toISOString(), level: 'info', service: name, msg: 'stopping', signal }) + '\n');
-        const force = setTimeout(() => process.exit(1), 10_000);
+        // The service's own grace for requests in flight, and a little more for closing connections and pools.
+        const force = setTimeout(() => process.exit(1), (service.graceMs ?? 5_000) + 5_000);
         force.unref();
         service.stop().then(() => process.exit(0), () => process.exit(1));
       };

@@ -32,6 +32,8 @@ export interface SubgraphOptions<L> {
   onStop?: () => Promise<void>;
   /** Limits for requests that do not come through the gateway; the gateway's defaults when unset. */
   operationLimits?: Partial<OperationLimits>;
+  /** On stop, how long requests in flight may take to finish (SHUTDOWN_GRACE_MS). */
+  shutdownGraceMs?: number;
 }
 
 export interface SubgraphRequestContext<L> extends RequestInfo { principal: Principal | null; container: ResolverContainer; loaders: L }
@@ -44,6 +46,7 @@ export async function startSubgraph<L>(options: SubgraphOptions<L>): Promise<Run
     port: options.port,
     production: options.production,
     log: options.log,
+    shutdownGraceMs: options.shutdownGraceMs,
     // No inline traces: they cost time on every request and tell callers how long each resolver took.
     apollo: { schema: options.schema, plugins: [ApolloServerPluginInlineTraceDisabled(), federationInternalsOnlyFromGateway()] },
     routes: options.routes,
