@@ -41,6 +41,7 @@ export async function startGateway(config: GatewayConfig, overrides: { log?: Log
     name: 'gateway', host: config.HOST, port: config.GATEWAY_PORT, production: config.NODE_ENV === 'production', log,
     trustProxy: config.TRUST_PROXY,
     shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
+    metricsToken: config.METRICS_TOKEN,
     apollo: { gateway },
     // Before Apollo validates or the gateway plans: a document's size, not its fragments' expansion, bounds the work.
     operationLimits: operationLimitsMiddleware({ limits: operationLimitsOf(config), schema: () => apiSchema, log }),

@@ -2,7 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { CircuitBreaker } from './circuit-breaker';
-import { GATEWAY_PROOF_HEADER, ServiceUnavailableError, type GatewayProofSigner, type Principal, type RequestInfo } from '../../subgraphs/shared/src';
+import { GATEWAY_PROOF_HEADER, ServiceUnavailableError, subgraphDuration, subgraphRequests, type GatewayProofSigner, type Principal, type RequestInfo } from '../../subgraphs/shared/src';
 
 export interface GatewayContext extends RequestInfo { authorization?: string; principal: Principal | null }
 
@@ -44,7 +44,10 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     const { request } = options;
     if (!request.query) throw new Error('Missing query');
     const admitted = this.breaker.admit();
-    if (!admitted.allowed) throw this.unavailable('is not answering', { reason: 'CIRCUIT_OPEN', retryAfterSeconds: admitted.retryAfterSeconds });
+    if (!admitted.allowed) {
+      subgraphRequests.inc({ subgraph: this.subgraph, outcome: 'circuit_open' });
+      throw this.unavailable('is not answering', { reason: 'CIRCUIT_OPEN', retryAfterSeconds: admitted.retryAfterSeconds });
+    }
     const body = JSON.stringify({ query: request.query, variables: request.variables, operationName: request.operationName, ...(request.extensions ? { extensions: request.extensions } : {}) });
     const headers: Record<string, string> = {};
     if (request.http?.headers) for (const [name, value] of request.http.headers) headers[name.toLowerCase()] = value;
@@ -60,18 +63,24 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     headers[GATEWAY_PROOF_HEADER] = this.signer.sign(this.subgraph, body, clientIp);
 
     let answer: Answer;
+    const timer = subgraphDuration.startTimer({ subgraph: this.subgraph });
     try {
       answer = await this.post(body, headers);
     } catch {
+      timer();
       this.breaker.failed();
+      subgraphRequests.inc({ subgraph: this.subgraph, outcome: 'unavailable' });
       throw this.unavailable('is not answering');
     }
+    timer();
     const parsed = graphqlBody(answer);
     if (parsed && (answer.status < 300 || (Array.isArray(parsed.errors) && parsed.errors.length))) {
       this.breaker.succeeded();
+      subgraphRequests.inc({ subgraph: this.subgraph, outcome: Array.isArray(parsed.errors) && parsed.errors.length ? 'graphql_error' : 'ok' });
       return parsed;
     }
     this.breaker.failed();
+    subgraphRequests.inc({ subgraph: this.subgraph, outcome: 'unavailable' });
     throw this.unavailable(`answered ${answer.status}`);
   }
 

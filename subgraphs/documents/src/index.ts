@@ -43,7 +43,7 @@ export async function startDocuments(config: DocumentsConfig, overrides: { log?:
     .register(new AccountDocumentsResolver(wallet, integrationRequests));
 
   const service = await startSubgraph<DocumentsLoaders>({
-    name: 'documents', host: config.HOST, port: config.DOCUMENTS_PORT, production: config.NODE_ENV === 'production', log, shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
+    name: 'documents', host: config.HOST, port: config.DOCUMENTS_PORT, production: config.NODE_ENV === 'production', log, shutdownGraceMs: config.SHUTDOWN_GRACE_MS, metricsToken: config.METRICS_TOKEN,
     schema: await buildDocumentsSchema(),
     database, redis, container,
     gatewayPublicKey: config.GATEWAY_PUBLIC_KEY,

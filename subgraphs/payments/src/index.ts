@@ -58,7 +58,7 @@ export async function startPayments(config: PaymentsConfig, overrides: { log?: L
     revocations, relyingParties: config.OIDC_ISSUER ? { issuer: config.OIDC_ISSUER, audience: config.GRAPH_AUDIENCE } : undefined,
   });
   const service = await startSubgraph<PaymentsLoaders>({
-    name: 'payments', host: config.HOST, port: config.PAYMENTS_PORT, production, log, shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
+    name: 'payments', host: config.HOST, port: config.PAYMENTS_PORT, production, log, shutdownGraceMs: config.SHUTDOWN_GRACE_MS, metricsToken: config.METRICS_TOKEN,
     schema: await buildPaymentsSchema(),
     database, redis, container,
     gatewayPublicKey: config.GATEWAY_PUBLIC_KEY,

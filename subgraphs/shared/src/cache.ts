@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import type Redis from 'ioredis';
 import type { Logger } from './logger';
+import { cacheLookups } from './metrics';
 
 /** Stands in a purged key for a short while; never valid JSON, so never mistaken for a value. */
 const PURGED = '\u0000purged';
@@ -19,12 +20,17 @@ const DEFAULT_PURGE_GUARD_SECONDS = 10;
  */
 export class Cache<T> {
   private readonly prefix: string;
+  private readonly hits: { inc(n: number): void };
+  private readonly misses: { inc(n: number): void };
   constructor(
     private readonly redis: Redis | undefined,
     family: string,
     private readonly options: { ttlSeconds: number; log: Logger; keyPrefix?: string; purgeGuardSeconds?: number },
   ) {
     this.prefix = `${options.keyPrefix ?? ''}${family}:`;
+    const labels = { service: family.split(':')[0], cache: family };
+    this.hits = cacheLookups.labels({ ...labels, result: 'hit' });
+    this.misses = cacheLookups.labels({ ...labels, result: 'miss' });
   }
 
   /** Values for `keys` in key order: cached ones from Redis, the rest from `load` (then cached). */
@@ -32,6 +38,10 @@ export class Cache<T> {
     const found = new Map<string, T>();
     const cached = await this.read(keys);
     keys.forEach((key, i) => { const hit = cached[i]; if (hit !== undefined) found.set(key, hit); });
+    if (keys.length) {
+      this.hits.inc(found.size);
+      this.misses.inc(keys.length - found.size);
+    }
     const missing = [...new Set(keys.filter((k) => !found.has(k)))];
     if (missing.length) {
       const loaded = await load(missing);

@@ -29,6 +29,8 @@ export const serviceEnvShape = {
    * and /ready says 503, so a load balancer moves them to another replica; then the process stops.
    */
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(5_000),
+  /** The bearer token Prometheus sends to read /metrics. Unset: /metrics is open in development and off in production. */
+  METRICS_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
 };
 
 /** Where identity publishes its public keys: every other service verifies each caller's token itself. */

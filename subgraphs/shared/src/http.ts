@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerOptions, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
@@ -6,10 +6,11 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Express, type Request, type Response } from 'express';
-import type { GraphQLFormattedError } from 'graphql';
+import { Kind, type DocumentNode, type GraphQLFormattedError } from 'graphql';
 import { GATEWAY_PROOF_HEADER, bodyDigest, type GatewayProofVerifier } from './auth/gateway-proof';
 import { classifyInternalError, isPublicCode } from './errors';
 import type { Logger } from './logger';
+import { clientLabel, graphqlDuration, graphqlErrors, graphqlRequests, metricsRegistry, operationLabel } from './metrics';
 
 export interface RequestInfo {
   requestId: string;
@@ -47,6 +48,11 @@ export interface HttpServiceOptions<C extends BaseContext> {
   operationLimits?: express.RequestHandler;
   /** On stop, how long requests in flight may take to finish while new ones get 503 (default 5 s). */
   shutdownGraceMs?: number;
+  /**
+   * Who may read /metrics: with a token, a scraper that sends it as a bearer token; without one, anyone in
+   * development and nobody in production (the route is off: operation and client names are not for the public).
+   */
+  metricsToken?: string;
 }
 
 /** `graceMs`: how long `stop` may take for requests in flight to finish (the process entry waits that long and more). */
@@ -83,17 +89,30 @@ export function formatErrorFor(production: boolean, log: Logger) {
   };
 }
 
-/** One request log line per GraphQL operation: name, duration, error codes (never variables). */
-function requestLogPlugin<C extends BaseContext>(log: Logger): ApolloServerPlugin<C> {
+/**
+ * One request log line per GraphQL operation (name, duration, error codes; never variables), and its metrics:
+ * requests by operation, client and outcome, latency, errors by code.
+ */
+function requestLogPlugin<C extends BaseContext>(service: string, log: Logger): ApolloServerPlugin<C> {
   return {
     async requestDidStart() {
       const started = process.hrtime.bigint();
       return {
-        async willSendResponse({ request, errors, contextValue }) {
-          const info = (contextValue as Partial<RequestInfo> & { principal?: { accountId: string; role: string } | null }) ?? {};
+        async willSendResponse({ request, operationName, document, errors, contextValue }) {
+          const info = (contextValue as Partial<RequestInfo> & { principal?: { accountId: string; role: string; clientId?: string } | null }) ?? {};
           const ms = Number(process.hrtime.bigint() - started) / 1e6;
+          // The operation's name as the document gives it (the request's operationName is often absent, and a
+          // document that failed validation has no operation resolved).
+          const named = operationName ?? request.operationName ?? firstOperationName(document);
+          const operation = operationLabel(named);
+          const codes = errors?.map((e) => String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR')) ?? [];
+          // The client as the token names it (a partner, a relying party), else as it names itself.
+          const client = clientLabel(info.principal?.clientId ?? request.http?.headers.get('apollographql-client-name'));
+          graphqlRequests.inc({ service, operation, client, outcome: codes[0] ?? 'ok' });
+          graphqlDuration.observe({ service, operation }, ms / 1000);
+          for (const code of codes) graphqlErrors.inc({ service, code });
           (info.log ?? log).info('graphql request', {
-            operation: request.operationName ?? null,
+            operation: named ?? null,
             // Who asked (an account id and role, never personal data): the audit trail of every request.
             caller: info.principal ? { accountId: info.principal.accountId, role: info.principal.role } : null,
             ms: Math.round(ms * 10) / 10,
@@ -127,7 +146,7 @@ export async function startHttpService<C extends BaseContext>(options: HttpServi
       // By the time Apollo stops, the requests in flight have finished (or the grace is over): close what is left.
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: 100 }),
       ApolloServerPluginLandingPageDisabled(),
-      requestLogPlugin<C>(options.log),
+      requestLogPlugin<C>(options.name, options.log),
       ...(options.apollo.plugins ?? []),
     ],
   } as ApolloServerOptions<C>);
@@ -151,6 +170,15 @@ export async function startHttpService<C extends BaseContext>(options: HttpServi
     next();
   });
   app.get('/health', (_req, res) => { res.json({ status: 'ok', service: options.name }); });
+  if (options.metricsToken || !options.production) {
+    app.get('/metrics', async (req: Request, res: Response) => {
+      if (options.metricsToken && !sameSecret(req.header('authorization') ?? '', `Bearer ${options.metricsToken}`)) {
+        res.status(401).type('text/plain').send('metrics need the bearer token METRICS_TOKEN\n');
+        return;
+      }
+      res.type(metricsRegistry.contentType).send(await metricsRegistry.metrics());
+    });
+  }
   app.get('/ready', async (_req: Request, res: Response) => {
     const checks: Record<string, string> = {};
     let ready = true;
@@ -226,6 +254,17 @@ function gatewayProofMiddleware(verifier: GatewayProofVerifier) {
     res.locals.clientIp = claims.clientIp;
     next();
   };
+}
+
+function firstOperationName(document: DocumentNode | undefined): string | undefined {
+  const definition = document?.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION);
+  return definition?.kind === Kind.OPERATION_DEFINITION ? definition.name?.value : undefined;
+}
+
+/** Compares two secrets in constant time (their hashes, so lengths leak nothing either). */
+function sameSecret(given: string, expected: string): boolean {
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  return timingSafeEqual(digest(given), digest(expected));
 }
 
 /** "true", a hop count, or a comma-separated list of addresses/subnets/names, as Express reads them. */

@@ -19,6 +19,7 @@ export * from './federation';
 export * from './http';
 export * from './logger';
 export * from './mask';
+export * from './metrics';
 export * from './operation-limits';
 export * from './rate-limit';
 export * from './redis';

@@ -1,8 +1,10 @@
 import { ConfigError } from './config';
 import type { RunningService } from './http';
+import { collectProcessMetrics } from './metrics';
 
 /** Process entry for one service: clear message and exit 1 on bad config, clean stop on SIGINT/SIGTERM. */
 export function runMain(name: string, start: () => Promise<RunningService>): void {
+  collectProcessMetrics(name);
   start().then(
     (service) => {
       let stopping = false;

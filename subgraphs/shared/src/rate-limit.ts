@@ -1,6 +1,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import type Redis from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { rateLimitRefusals } from './metrics';
 import { RateLimitedError, ServiceUnavailableError } from './errors';
 
 export interface LimitRule { name: string; limit: number; windowSeconds: number }
@@ -23,7 +24,8 @@ const UNAVAILABLE = 'Security limits cannot be checked right now; try again shor
  */
 export class RateLimiter {
   private readonly limiters = new Map<string, RateLimiterAbstract>();
-  constructor(private readonly redis: Redis | undefined, private readonly keyPrefix = '') {}
+  /** `service` labels the refusals it counts in the metrics (rate_limit_refusals_total). */
+  constructor(private readonly redis: Redis | undefined, private readonly keyPrefix = '', private readonly service = 'unknown') {}
 
   /**
    * Counts one attempt and refuses it (RATE_LIMITED, with `retryAfterSeconds`) once the rule's limit is
@@ -34,7 +36,10 @@ export class RateLimiter {
       const res = await this.limiterFor(rule).consume(subject);
       return { count: res.consumedPoints, retryAfterSeconds: secondsUntil(res, rule) };
     } catch (outcome) {
-      if (outcome instanceof RateLimiterRes) throw new RateLimitedError(message, secondsUntil(outcome, rule));
+      if (outcome instanceof RateLimiterRes) {
+        rateLimitRefusals.inc({ service: this.service, limit: rule.name });
+        throw new RateLimitedError(message, secondsUntil(outcome, rule));
+      }
       throw new ServiceUnavailableError(UNAVAILABLE);
     }
   }

@@ -34,6 +34,8 @@ export interface SubgraphOptions<L> {
   operationLimits?: Partial<OperationLimits>;
   /** On stop, how long requests in flight may take to finish (SHUTDOWN_GRACE_MS). */
   shutdownGraceMs?: number;
+  /** METRICS_TOKEN: the bearer token that reads /metrics (http.ts). */
+  metricsToken?: string;
 }
 
 export interface SubgraphRequestContext<L> extends RequestInfo { principal: Principal | null; container: ResolverContainer; loaders: L }
@@ -47,6 +49,7 @@ export async function startSubgraph<L>(options: SubgraphOptions<L>): Promise<Run
     production: options.production,
     log: options.log,
     shutdownGraceMs: options.shutdownGraceMs,
+    metricsToken: options.metricsToken,
     // No inline traces: they cost time on every request and tell callers how long each resolver took.
     apollo: { schema: options.schema, plugins: [ApolloServerPluginInlineTraceDisabled(), federationInternalsOnlyFromGateway()] },
     routes: options.routes,
