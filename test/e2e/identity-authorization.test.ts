@@ -133,6 +133,10 @@ const ROOT_FIELDS: Record<string, Row> = {
   relyingParties:        [UA,  FB,  __,  FB,  __,  FB,  FB,  FB,  FB,  FB,  FB,  FB,  FB,  OK,  FB,  __,  __],
   registerRelyingParty:  [UA,  FB,  __,  FB,  __,  FB,  FB,  FB,  FB,  FB,  FB,  FB,  FB,  OK,  FB,  __,  __],
   setRelyingPartyActive: [UA,  FB,  __,  FB,  __,  FB,  FB,  FB,  FB,  FB,  FB,  FB,  FB,  OK,  FB,  __,  __],
+  // The caller's own connected systems, with the graph's own login: own, a fresh grant of the caller's with a fresh
+  // relying party; everyone else names the relying party S is connected to, and has no connection with it (NOT_FOUND,
+  // administrators too). A partner's token is no person's: FORBIDDEN.
+  revokeConnectedSystem: [UA,  OK,  __,  OK,  __,  NF,  NF,  NF,  NF,  NF,  FB,  FB,  NF,  NF,  NF,  __,  __],
   // ── consent: the holder alone, whatever their level (a level-1 consent is refused later, by verifyIdentity)
   grantConsent:          [UA,  OK,  __,  OK,  __,  FB,  FB,  FB,  FB,  FB,  FB,  FB,  FB,  FB,  FB,  __,  __],
   // Own: a fresh consent of the caller's. Anyone else's consent is NOT_FOUND, "as an unknown id is", administrators too.
@@ -178,6 +182,8 @@ const ACCOUNT_FIELDS: Record<string, Row> = {
   'Account.statusHistory': [UA,  OK,  FB,  OK,  FB,  FB,  FB,  FB,  FB,  FB,  FB,  FB,  FB,  OK,  FB,  __,  __],
   'Account.accessLog':     [UA,  OK,  FB,  OK,  FB,  FB,  FB,  FB,  FB,  FB,  FB,  FB,  FB,  OK,  FB,  __,  __],
   'Account.consents':      [UA,  OK,  FB,  OK,  FB,  FB,  FB,  FB,  FB,  FB,  FB,  FB,  FB,  OK,  FB,  __,  __],
+  // The holder alone, administrators neither: which systems a person uses is theirs to see.
+  'Account.connectedSystems': [UA, OK,  FB,  OK,  FB,  FB,  FB,  FB,  FB,  FB,  FB,  FB,  FB,  FB,  FB,  __,  __],
 };
 
 // ── how each row is asked ─────────────────────────────────────────────────────────────────────────────────────
@@ -321,6 +327,17 @@ describe('identity: who may call what (one matrix, through the gateway and direc
   const aConsent = async (token: string) => (await gql(stack.gatewayUrl, Q.grantConsent, {
     input: { partnerId: w.partners.forGrants.id, attributes: ['FULL_NAME'], purpose: `Thử nghiệm ${unique()}`, expiresAt: inDays(30) },
   }, token)).grantConsent.id as string;
+  /** A relying party `accountId` signed in to: a fresh one, and the grant the provider keeps of the sign-in (as it stores it). */
+  const aConnectedSystemOf = async (accountId: string) => {
+    const { registerRelyingParty } = await gql(stack.gatewayUrl, `mutation($input: RegisterRelyingPartyInput!) { registerRelyingParty(input: $input) { clientId } }`,
+      { input: aRelyingPartyInput() }, w.staff.admin2.token);
+    const [id, iat] = [`grant-${unique()}${unique()}`, Math.floor(Date.now() / 1000)];
+    await db().query(`INSERT INTO identity.oidc_artifacts (model, id, payload, expires_at) VALUES ('Grant', $1, $2, now() + interval '1 hour')`, [id, JSON.stringify({
+      kind: 'Grant', jti: id, accountId, clientId: registerRelyingParty.clientId, openid: { scope: 'openid profile' }, iat, exp: iat + 3600,
+    })]);
+    return registerRelyingParty.clientId as string;
+  };
+  let systemOfS: Promise<string> | undefined;
   const aRegistrationChallenge = async () => {
     const input = aRegistration({}, w.here);
     const { registerCitizen } = await gql(stack.gatewayUrl, REGISTER, { input });
@@ -450,6 +467,10 @@ describe('identity: who may call what (one matrix, through the gateway and direc
       query: Q.grantConsent,
       vars: () => ({ input: { partnerId: w.partners.forGrants.id, attributes: ['FULL_NAME'], purpose: `Thử nghiệm ${unique()}`, expiresAt: inDays(30) } }),
     },
+    revokeConnectedSystem: {
+      query: `mutation($clientId: String!) { revokeConnectedSystem(clientId: $clientId) }`,
+      vars: async ({ who }) => ({ clientId: who === 'c1 own' || who === 'c2 own' ? await aConnectedSystemOf(subjectOf(who).accountId) : await (systemOfS ??= aConnectedSystemOf(w.S.accountId)) }),
+    },
     revokeConsent: {
       query: `mutation($id: ID!) { revokeConsent(consentId: $id) { id status } }`,
       vars: async ({ who }) => ({ id: who === 'c1 own' || who === 'c2 own' ? await aConsent(tokenOf(who)!) : w.S.otherConsentId }),
@@ -495,8 +516,8 @@ describe('identity: who may call what (one matrix, through the gateway and direc
   }
   const ACCOUNT_CALLS: Record<string, Call> = Object.fromEntries(Object.keys(ACCOUNT_FIELDS).map((key) => {
     const field = key.slice('Account.'.length);
-    const connection = ['statusHistory', 'accessLog', 'consents'].includes(field);
-    return [key, accountField(field, connection ? `${field}(first: 1) { edges { node { id } } }` : field)];
+    const connection = ['statusHistory', 'accessLog', 'consents', 'connectedSystems'].includes(field);
+    return [key, accountField(field, connection ? `${field}(first: 1) { edges { node { ${field === 'connectedSystems' ? 'clientId' : 'id'} } } }` : field)];
   }));
 
   const schemaText = readFileSync(path.join(__dirname, '../../schema/identity.graphql'), 'utf8');

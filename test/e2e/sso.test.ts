@@ -388,3 +388,145 @@ describe('single sign-on across a restart of identity', () => {
     }
   });
 });
+
+const ACCESS_LOG = `{ me { accessLog(first: 20) { edges { node { accessorKind accessorName action attributes scopes outcome reason } } } } }`;
+const CONNECTED_SYSTEMS = `query($first: Int, $after: String) {
+  me { connectedSystems(first: $first, after: $after) { edges { node { clientId name scopes firstSignInAt lastSignInAt } } pageInfo { hasNextPage endCursor } } }
+}`;
+const REVOKE_CONNECTED_SYSTEM = `mutation($clientId: String!) { revokeConnectedSystem(clientId: $clientId) }`;
+
+/** How the gateway answers `me` with a token: 'OK', or the refusal's code and reason. */
+async function gatewayAnswer(stack: Stack, token: string): Promise<'OK' | { status: number; code: unknown; reason: unknown }> {
+  const response = await post(stack.gatewayUrl, ME, {}, token);
+  if (!response.errors?.length) return 'OK';
+  return { status: response.status, code: response.errors[0].extensions?.code, reason: response.errors[0].extensions?.reason };
+}
+
+/** The gateway learns of an ended grant from identity's events within a second: polled for a few. */
+async function expectRefusedByGateway(stack: Stack, token: string): Promise<void> {
+  await expect.poll(() => gatewayAnswer(stack, token), { timeout: 5_000, interval: 50 }).toEqual({ status: 401, code: 'UNAUTHENTICATED', reason: 'SESSION_ENDED' });
+}
+
+describe('single sign-on: sign-ins in the access log, connected systems, and grants that end', () => {
+  const stack = useStack({ postalPoints: 50 });
+  /** The person's own token for the graph (their login, not a relying party's). */
+  const ownToken = (accountId: string) => stack.tokenFor({ role: Role.CITIZEN, level: 1, accountId });
+
+  /** A person signs in to a relying party and consents; the relying party gets its tokens (with the graph's). */
+  async function signedIn(rp: TestRelyingParty, person: { input: Record<string, unknown> }, agent = new Agent(), parameters: Record<string, string> = {}) {
+    const config = await clientOf(stack, rp);
+    const { url, checks } = await startFlow(config, rp, { scope: 'openid profile phone email graph', ...parameters });
+    const tokens = await oidc.authorizationCodeGrant(config, await signInAndConsent(stack, agent, url, rp, person), checks, { resource: GRAPH_AUDIENCE });
+    return { config, tokens, agent };
+  }
+
+  it('records every sign-in in the person\'s access log: the system by name, the scopes and the claims it received; a silent one too; a refused level as REFUSED', async () => {
+    const rp = await aRelyingParty(stack);
+    const person = await aConfirmedCitizen(stack);
+    const { config, tokens, agent } = await signedIn(rp, person);
+    expect(decodeJwt(tokens.access_token).grant_id).toEqual(expect.any(String));
+    const [{ name }] = await stack.identity.database.dataSource.query(`SELECT name FROM identity.relying_parties WHERE client_id = $1`, [rp.clientId]);
+    const entry = {
+      accessorKind: 'RELYING_SYSTEM', accessorName: name, action: 'SIGN_IN', outcome: 'ALLOWED', reason: null,
+      scopes: ['openid', 'profile', 'phone', 'email', 'graph'], attributes: ['FULL_NAME', 'DATE_OF_BIRTH', 'GENDER', 'PHONE', 'EMAIL'],
+    };
+    let log = (await gql(stack.gatewayUrl, ACCESS_LOG, {}, await ownToken(person.accountId))).me.accessLog.edges.map((e: { node: unknown }) => e.node);
+    expect(log).toEqual([entry]);
+    // Exchanging the code and refreshing are no sign-ins.
+    await oidc.refreshTokenGrant(config, tokens.refresh_token!);
+
+    // The same browser again: no password, no consent, a code at once. The system receives the claims again: an entry.
+    const again = await startFlow(config, rp, { scope: 'openid phone' });
+    const back = await agent.get(again.url, rp.redirectUri);
+    expect(new URL(back.url).searchParams.get('code')).toBeTruthy();
+    log = (await gql(stack.gatewayUrl, ACCESS_LOG, {}, await ownToken(person.accountId))).me.accessLog.edges.map((e: { node: unknown }) => e.node);
+    expect(log).toEqual([{ ...entry, scopes: ['openid', 'phone'], attributes: ['PHONE'] }, entry]);
+
+    // A relying party for level 2 only: the level-1 account is refused after its code, and the refusal is logged.
+    const strict = await aRelyingParty(stack, { allowedLevels: [2] });
+    const { url } = await startFlow(await clientOf(stack, strict), strict, { scope: 'openid profile' });
+    expect((await signIn(stack, new Agent(), url, strict, person)).status).toBe(403);
+    log = (await gql(stack.gatewayUrl, ACCESS_LOG, {}, await ownToken(person.accountId))).me.accessLog.edges.map((e: { node: unknown }) => e.node);
+    expect(log[0]).toMatchObject({ accessorKind: 'RELYING_SYSTEM', action: 'SIGN_IN', outcome: 'REFUSED', reason: 'LEVEL_2_REQUIRED', scopes: ['openid', 'profile'], attributes: [] });
+    expect(log).toHaveLength(3);
+  });
+
+  it('lists the systems a person signed in to; revoking one ends its refresh and graph tokens at once, and nobody else\'s', async () => {
+    const [portal, bank, never] = [await aRelyingParty(stack, { name: `A cổng ${Date.now()}` }), await aRelyingParty(stack, { name: `B ngân hàng ${Date.now()}` }), await aRelyingParty(stack)];
+    const person = await aConfirmedCitizen(stack);
+    const someoneElse = await aConfirmedCitizen(stack);
+    const atPortal = await signedIn(portal, person);
+    const atBank = await signedIn(bank, person, new Agent(), { scope: 'openid profile offline_access graph', prompt: 'consent' });
+    const othersAtPortal = await signedIn(portal, someoneElse);
+    const mine = await ownToken(person.accountId);
+
+    const first = (await gql(stack.gatewayUrl, CONNECTED_SYSTEMS, { first: 1 }, mine)).me.connectedSystems;
+    expect(first.edges.map((e: { node: { clientId: string } }) => e.node.clientId)).toEqual([portal.clientId]);
+    expect(first.edges[0].node).toMatchObject({ scopes: ['openid', 'profile', 'phone', 'email', 'graph'] });
+    expect(Date.parse(first.edges[0].node.firstSignInAt)).toBeLessThanOrEqual(Date.parse(first.edges[0].node.lastSignInAt));
+    expect(first.pageInfo.hasNextPage).toBe(true);
+    const rest = (await gql(stack.gatewayUrl, CONNECTED_SYSTEMS, { first: 5, after: first.pageInfo.endCursor }, mine)).me.connectedSystems;
+    expect(rest.edges.map((e: { node: { clientId: string; scopes: string[] } }) => [e.node.clientId, e.node.scopes])).toEqual([[bank.clientId, ['openid', 'profile', 'offline_access', 'graph']]]);
+
+    // A relying party's token acts for the person in that system only: it neither lists nor revokes the others.
+    const asPortal = await post(stack.gatewayUrl, CONNECTED_SYSTEMS, {}, atPortal.tokens.access_token);
+    expect(asPortal.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    expect((await post(stack.gatewayUrl, REVOKE_CONNECTED_SYSTEM, { clientId: bank.clientId }, atPortal.tokens.access_token)).errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    // A system the person never signed in to, or no system at all: NOT_FOUND, nothing revoked.
+    for (const clientId of [never.clientId, 'rp-000000000000000000000000', '']) {
+      expect((await post(stack.gatewayUrl, REVOKE_CONNECTED_SYSTEM, { clientId }, mine)).errors?.[0].extensions?.code).toBe('NOT_FOUND');
+    }
+    expect((await post(stack.gatewayUrl, REVOKE_CONNECTED_SYSTEM, { clientId: portal.clientId })).errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+
+    expect(await gatewayAnswer(stack, atPortal.tokens.access_token)).toBe('OK');
+    expect((await gql(stack.gatewayUrl, REVOKE_CONNECTED_SYSTEM, { clientId: portal.clientId }, mine)).revokeConnectedSystem).toBe(true);
+    // The refresh token stops at once; the graph token at once at identity, within a second at the gateway.
+    await expect(oidc.refreshTokenGrant(atPortal.config, atPortal.tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
+    const atIdentity = await post(`${stack.identity.url}/graphql`, ME, {}, atPortal.tokens.access_token);
+    expect(atIdentity.errors?.[0].extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'SESSION_ENDED' });
+    await expectRefusedByGateway(stack, atPortal.tokens.access_token);
+    const left = await stack.identity.database.dataSource.query(`
+      SELECT model FROM identity.oidc_artifacts WHERE payload->>'accountId' = $1 AND payload->>'clientId' = $2 AND model IN ('Grant', 'RefreshToken', 'AuthorizationCode')`,
+    [person.accountId, portal.clientId]);
+    expect(left).toEqual([]);
+
+    // The person's other system and the other person's grant with the same system are untouched.
+    expect(await gatewayAnswer(stack, atBank.tokens.access_token)).toBe('OK');
+    expect(await gatewayAnswer(stack, othersAtPortal.tokens.access_token)).toBe('OK');
+    expect((await oidc.refreshTokenGrant(othersAtPortal.config, othersAtPortal.tokens.refresh_token!)).access_token).toBeTruthy();
+    const now = (await gql(stack.gatewayUrl, CONNECTED_SYSTEMS, {}, mine)).me.connectedSystems;
+    expect(now.edges.map((e: { node: { clientId: string } }) => e.node.clientId)).toEqual([bank.clientId]);
+    // Revoked once is revoked: again is NOT_FOUND. Signing in to it again asks for consent again (the same browser).
+    expect((await post(stack.gatewayUrl, REVOKE_CONNECTED_SYSTEM, { clientId: portal.clientId }, mine)).errors?.[0].extensions?.code).toBe('NOT_FOUND');
+    const again = await startFlow(atPortal.config, portal);
+    expect((await atPortal.agent.get(again.url, portal.redirectUri)).body).toContain('/consent');
+  });
+
+  it('refuses an authorization code redeemed after its 60 seconds (invalid_grant)', async () => {
+    const rp = await aRelyingParty(stack);
+    const config = await clientOf(stack, rp);
+    const person = await aConfirmedCitizen(stack);
+    const { url, checks } = await startFlow(config, rp);
+    const callback = await signInAndConsent(stack, new Agent(), url, rp, person);
+    // The code as the store holds it 61 seconds later: its row's expiry and the times in its payload moved back alike.
+    const moved = await stack.identity.database.dataSource.query(`
+      UPDATE identity.oidc_artifacts SET expires_at = expires_at - interval '61 seconds',
+        payload = payload || jsonb_build_object('iat', (payload->>'iat')::bigint - 61, 'exp', (payload->>'exp')::bigint - 61)
+      WHERE model = 'AuthorizationCode' AND payload->>'accountId' = $1 RETURNING (payload->>'exp')::bigint - (payload->>'iat')::bigint AS lifetime`, [person.accountId]);
+    expect(moved[0]).toEqual([{ lifetime: '60' }]);
+    await expect(oidc.authorizationCodeGrant(config, callback, checks, { resource: GRAPH_AUDIENCE })).rejects.toMatchObject({ error: 'invalid_grant' });
+  });
+
+  it('the revocation endpoint on a refresh token ends the grant: the refresh token is refused, and so is the graph token, at the gateway too', async () => {
+    const rp = await aRelyingParty(stack);
+    const person = await aConfirmedCitizen(stack);
+    const { config, tokens } = await signedIn(rp, person);
+    expect(await gatewayAnswer(stack, tokens.access_token)).toBe('OK');
+    await oidc.tokenRevocation(config, tokens.refresh_token!, { token_type_hint: 'refresh_token' });
+    await expect(oidc.refreshTokenGrant(config, tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
+    await expectRefusedByGateway(stack, tokens.access_token);
+    // Revoking a refresh token revokes its grant (RFC 7009 §2.1): the system is no longer connected.
+    const connected = (await gql(stack.gatewayUrl, CONNECTED_SYSTEMS, {}, await ownToken(person.accountId))).me.connectedSystems;
+    expect(connected.edges).toEqual([]);
+  });
+});

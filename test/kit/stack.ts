@@ -49,7 +49,7 @@ export async function createTestDatabase(adminUrl = inject('postgresUrl')): Prom
 }
 
 /** The whole graph in this process: three subgraphs and the gateway on free ports, seeded. */
-export async function startStack(options: { postalPoints?: number; redisUrl?: string; postgresUrl?: string } = {}): Promise<Stack> {
+export async function startStack(options: { postalPoints?: number; redisUrl?: string; postgresUrl?: string; /** Settings identity gets besides the stack's own (read when the stack starts). */ identityEnv?: Record<string, string> } = {}): Promise<Stack> {
   const databaseUrl = await createTestDatabase(options.postgresUrl);
   const keyPrefix = `test:${randomBytes(4).toString('hex')}:`;
   const redisUrl = options.redisUrl ?? inject('redisUrl');
@@ -64,7 +64,7 @@ export async function startStack(options: { postalPoints?: number; redisUrl?: st
   const payments = await startPayments(loadPaymentsConfig({ ...base, PAYMENTS_PORT: String(paymentsPort), IDENTITY_JWKS_URL: jwks, ...sso }));
   const signingPem = await generateSigningKeyPem();
   const signingKey = await loadSigningKey(signingPem);
-  const identity = await startIdentity(loadIdentityConfig({ ...base, IDENTITY_PORT: String(identityPort), PAYMENTS_URL: `${payments.url}/graphql`, JWT_PRIVATE_KEY: signingPem, ...sso }));
+  const identity = await startIdentity(loadIdentityConfig({ ...base, IDENTITY_PORT: String(identityPort), PAYMENTS_URL: `${payments.url}/graphql`, JWT_PRIVATE_KEY: signingPem, ...sso, ...options.identityEnv }));
   const documents = await startDocuments(loadDocumentsConfig({ ...base, DOCUMENTS_PORT: '0', IDENTITY_JWKS_URL: jwks, ...sso }));
   // The catalogue and fee schedules came with the migrations; postal points come the way production's do.
   await importPostalPoints(payments.database.dataSource, generatePostalPoints({ total: options.postalPoints ?? 400 }));
@@ -75,6 +75,10 @@ export async function startStack(options: { postalPoints?: number; redisUrl?: st
     IDENTITY_JWKS_URL: jwks, ...sso,
     // The gateway reads identity's events to refuse tokens of ended sessions and delegations (revocations.ts).
     REDIS_URL: redisUrl, REDIS_KEY_PREFIX: keyPrefix,
+    // The suite's traffic all comes from 127.0.0.1, in bursts (100 parallel payments): request limits far above it, and
+    // the sizes of before (1 MB bodies, no query length). test/e2e/gateway-limits.test.ts tests the limits themselves.
+    RATE_LIMIT_PER_IP_PER_MINUTE: '1000000', RATE_LIMIT_PER_CLIENT_PER_MINUTE: '1000000', CONCURRENCY_PER_CLIENT: '100000',
+    MAX_BODY_BYTES: String(1024 * 1024), MAX_QUERY_LENGTH: String(10 * 1024 * 1024),
   }));
   const redis = new Redis(inject('redisUrl'), { lazyConnect: false, maxRetriesPerRequest: 1 });
   const counters = [identity.database.queries, documents.database.queries, payments.database.queries];

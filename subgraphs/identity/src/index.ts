@@ -54,6 +54,7 @@ import { createDelegationLoader, createOrganisationLoader } from './organisation
 import { SingleSignOn } from './sso/single-sign-on';
 import { RelyingPartyResolver } from './sso/relying-party.resolver';
 import { RelyingPartyService } from './sso/relying-party.service';
+import { ConnectedSystemResolver } from './sso/connected-system.resolver';
 
 export interface RunningIdentity extends RunningService { database: Database }
 
@@ -131,12 +132,19 @@ export async function startIdentity(
     )));
 
   // Single sign-on (sso/): the OpenID Connect provider under /oidc, signing with the graph's key, signing people in
-  // through the graph's own login; relying parties are registered through the graph.
+  // through the graph's own login (or an upstream provider, VNeID, when configured); relying parties are registered
+  // through the graph. Sign-ins go to the person's access log; grants that end are announced like ended sessions.
   const sso = new SingleSignOn({
     issuer: config.OIDC_ISSUER, graphAudience: config.GRAPH_AUDIENCE, signingJwk: privateSigningJwk(pem, key.kid), cookieKeys: config.OIDC_COOKIE_KEYS,
-    trustProxy: config.OIDC_TRUST_PROXY, db: database.dataSource, accounts, otp, postalPoints, log,
+    trustProxy: config.OIDC_TRUST_PROXY, db: database.dataSource, accounts, otp, postalPoints, log, recorder: accessRecorder, revocations: sessionEvents,
+    upstream: config.UPSTREAM_OIDC_ISSUER && config.UPSTREAM_OIDC_CLIENT_ID ? {
+      issuer: config.UPSTREAM_OIDC_ISSUER, clientId: config.UPSTREAM_OIDC_CLIENT_ID, clientSecret: config.UPSTREAM_OIDC_CLIENT_SECRET,
+      name: config.UPSTREAM_OIDC_NAME, pinClaim: config.UPSTREAM_OIDC_PIN_CLAIM, scope: config.UPSTREAM_OIDC_SCOPE,
+    } : undefined,
   });
-  container.register(new RelyingPartyResolver(new RelyingPartyService(database.dataSource, () => sso.issuer)));
+  container
+    .register(new RelyingPartyResolver(new RelyingPartyService(database.dataSource, () => sso.issuer)))
+    .register(new ConnectedSystemResolver(sso.connectedSystems));
 
   // What documents tells of dossiers (who applied, which agency, which postal point) becomes relations here.
   const events = config.REDIS_URL

@@ -14,13 +14,15 @@ import { VerificationResolver } from './ekyc/verification.resolver';
 import { AccountActingForResolver, DelegationResolver, OrganisationActivityResolver, OrganisationResolver } from './organisations/organisation.resolver';
 import { resolveOrganisationReference } from './organisations/organisation.reference';
 import { RelyingPartyResolver } from './sso/relying-party.resolver';
+import { ConnectedSystemResolver } from './sso/connected-system.resolver';
 
 /** The identity subgraph's schema; needs no database, so `npm run compose` can print it. */
 export function buildIdentitySchema(): Promise<GraphQLSchema> {
   return buildFederatedSchema({
     resolvers: [AccountResolver, AccountLifecycleResolver, PasswordResolver, SessionResolver, AccountAccessLogResolver, ActivationResolver, IdentityQrResolver,
       PartnerResolver, ConsentResolver, AccountConsentsResolver, VerificationResolver,
-      OrganisationResolver, DelegationResolver, OrganisationActivityResolver, AccountActingForResolver, RelyingPartyResolver],
+      OrganisationResolver, DelegationResolver, OrganisationActivityResolver, AccountActingForResolver, RelyingPartyResolver,
+      ConnectedSystemResolver],
     references: { Account: resolveAccountReference, Organisation: resolveOrganisationReference },
   });
 }

@@ -27,8 +27,17 @@ export enum AccessAction {
   REGISTER_AT_COUNTER = 'REGISTER_AT_COUNTER',
   /** An administrator suspended, reinstated or revoked the account. */
   CHANGE_STATUS = 'CHANGE_STATUS',
+  /**
+   * The person signed in to a connected system (single sign-on, sso/), which received the listed claims: one entry for
+   * each authorization code the provider issued to it, with the scopes it was granted. REFUSED: the account's level was
+   * below what the system requires.
+   */
+  SIGN_IN = 'SIGN_IN',
 }
-registerEnumType(AccessAction, { name: 'AccessAction' });
+registerEnumType(AccessAction, {
+  name: 'AccessAction',
+  valuesConfig: { SIGN_IN: { description: 'The person signed in to a connected system, which received the listed claims.' } },
+});
 
 export enum AccessOutcome { ALLOWED = 'ALLOWED', REFUSED = 'REFUSED' }
 registerEnumType(AccessOutcome, { name: 'AccessOutcome' });
@@ -76,6 +85,10 @@ export class AccessLogEntry {
   documentTypes: IntegratedDocumentType[];
 
   @Column({ type: 'text', nullable: true }) @Field(() => String, { nullable: true, description: 'The purpose the accessor stated.' }) purpose: string | null;
+
+  @Column({ type: 'text', array: true, default: () => "'{}'" })
+  @Field(() => [String], { description: 'The OpenID Connect scopes a connected system was granted at a sign-in (e.g. openid, profile, graph); empty otherwise.' })
+  scopes: string[];
 
   @Column({ type: 'text' }) @Field(() => AccessOutcome) outcome: AccessOutcome;
 

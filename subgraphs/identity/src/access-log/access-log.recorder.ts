@@ -18,6 +18,8 @@ export interface AccessRecord {
   /** Kinds of integrated documents given (an identity check). */
   documentTypes?: IntegratedDocumentType[];
   purpose?: string | null;
+  /** The scopes a connected system was granted (a sign-in). */
+  scopes?: string[];
   outcome?: AccessOutcome;
   reason?: string | null;
 }
@@ -31,7 +33,7 @@ export class AccessLogRecorder {
     const rows = (Array.isArray(entries) ? entries : [entries]).map((e) => ({
       accountId: e.accountId, accessorKind: e.accessorKind, accessorId: e.accessorId, accessorName: e.accessorName,
       postalPointCode: e.postalPointCode ?? null, agencyCode: e.agencyCode ?? null, action: e.action,
-      attributes: e.attributes ?? [], documentIds: e.documentIds ?? [], documentTypes: e.documentTypes ?? [], purpose: e.purpose ?? null, outcome: e.outcome ?? AccessOutcome.ALLOWED, reason: e.reason ?? null,
+      attributes: e.attributes ?? [], documentIds: e.documentIds ?? [], documentTypes: e.documentTypes ?? [], purpose: e.purpose ?? null, scopes: e.scopes ?? [], outcome: e.outcome ?? AccessOutcome.ALLOWED, reason: e.reason ?? null,
     }));
     if (rows.length) await manager.getRepository(AccessLogEntry).insert(rows);
   }

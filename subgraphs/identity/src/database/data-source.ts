@@ -28,6 +28,8 @@ import { IdentityOutbox1795780000000 } from './migrations/1795780000000-identity
 import { SharedDocuments1795830000000 } from './migrations/1795830000000-shared-documents';
 import { PostalSupervisors1795850000000 } from './migrations/1795850000000-postal-supervisors';
 import { SingleSignOn1795870000000 } from './migrations/1795870000000-single-sign-on';
+import { ConnectedSystems1795890000000 } from './migrations/1795890000000-connected-systems';
+import { PartnerRequestLimits1795900000000 } from './migrations/1795900000000-partner-request-limits';
 import { RelyingParty } from '../sso/relying-party.entity';
 
 export const IDENTITY_SCHEMA = 'identity';
@@ -49,6 +51,8 @@ export function openIdentityDatabase(url: string, log: Logger): Promise<Database
       SharedDocuments1795830000000,
       PostalSupervisors1795850000000,
       SingleSignOn1795870000000,
+      ConnectedSystems1795890000000,
+      PartnerRequestLimits1795900000000,
     ],
   });
 }

@@ -25,6 +25,16 @@ declare module 'oidc-provider' {
     static find(id: string): Promise<Grant | undefined>;
   }
 
+  /** A stored interaction, as `interactionResult` reads and saves it (for a callback the interaction cookie does not reach). */
+  export interface InteractionModel {
+    uid: string;
+    exp: number;
+    returnTo: string;
+    params: AnyObject;
+    result?: AnyObject;
+    save(ttl: number): Promise<string>;
+  }
+
   export interface ClientModel { clientId: string; clientName?: string; clientSecret?: string; scope?: string; [key: string]: any }
 
   export class Provider {
@@ -33,6 +43,7 @@ declare module 'oidc-provider' {
     proxy: boolean;
     Grant: typeof Grant;
     Client: { find(id: string): Promise<ClientModel | undefined>; prototype: AnyObject };
+    Interaction: { find(id: string): Promise<InteractionModel | undefined> };
     callback(): (req: IncomingMessage, res: ServerResponse) => void;
     interactionDetails(req: IncomingMessage, res: ServerResponse): Promise<InteractionDetails>;
     interactionFinished(req: IncomingMessage, res: ServerResponse, result: AnyObject, options?: { mergeWithLastSubmission?: boolean }): Promise<void>;

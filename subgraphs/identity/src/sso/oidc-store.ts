@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { GRAPH_SCOPE, type Logger } from '../../../shared/src';
 import { RelyingParty } from './relying-party.entity';
 
@@ -18,6 +18,20 @@ export interface OidcAdapter {
 
 const SWEEP_EVERY_MS = 10 * 60_000;
 
+/** What must happen in the same transaction as the store's own writes (see single-sign-on.ts for who listens). */
+export interface OidcStoreHooks {
+  /** A new authorization code is being stored: the sign-in it ends is recorded with it (sign-in.log.ts). */
+  codeIssued?(manager: EntityManager, code: OidcPayload): Promise<void>;
+  /** A grant's artefacts are being deleted: its end is announced with it, so its access tokens for the graph are refused. */
+  grantEnded?(manager: EntityManager, grantId: string): Promise<void>;
+}
+
+const UPSERT = `
+  INSERT INTO identity.oidc_artifacts (model, id, payload, grant_id, user_code, uid, expires_at)
+  VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $7::int IS NULL THEN NULL ELSE now() + make_interval(secs => $7::int) END)
+  ON CONFLICT (model, id) DO UPDATE SET payload = EXCLUDED.payload, grant_id = EXCLUDED.grant_id, user_code = EXCLUDED.user_code,
+    uid = EXCLUDED.uid, expires_at = EXCLUDED.expires_at`;
+
 /**
  * The provider's artefacts in PostgreSQL (identity.oidc_artifacts): one row per (model, id), its payload as JSON, its
  * expiry, and the grant it belongs to (so a grant is revoked with one statement: logout, a reused refresh token).
@@ -29,7 +43,7 @@ const SWEEP_EVERY_MS = 10 * 60_000;
 export class OidcStore {
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly db: DataSource, private readonly log: Logger) {}
+  constructor(private readonly db: DataSource, private readonly log: Logger, private readonly hooks: OidcStoreHooks = {}) {}
 
   /** The adapter class oidc-provider's `adapter` setting takes. */
   adapterClass(): new (model: string) => OidcAdapter {
@@ -42,17 +56,33 @@ export class OidcStore {
       findByUid(uid: string) { return store.findBy(this.model, 'uid', uid); }
       consume(id: string) { return store.consume(this.model, id); }
       destroy(id: string) { return store.destroy(this.model, id); }
-      revokeByGrantId(grantId: string) { return store.revokeByGrantId(grantId); }
+      // oidc-provider revokes a grant's tokens (helpers/revoke.js: logout, the revocation endpoint, a code or a rotated
+      // refresh token used twice) by calling this on every token model of the grant at once, AccessToken's always among
+      // them, and calls it nowhere else: AccessToken's call announces the end, once per revocation.
+      revokeByGrantId(grantId: string) { return store.revokeByGrantId(grantId, { announce: this.model === 'AccessToken' }); }
     };
   }
 
   async upsert(model: string, id: string, payload: OidcPayload, expiresIn?: number): Promise<void> {
-    await this.db.query(`
-      INSERT INTO identity.oidc_artifacts (model, id, payload, grant_id, user_code, uid, expires_at)
-      VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $7::int IS NULL THEN NULL ELSE now() + make_interval(secs => $7::int) END)
-      ON CONFLICT (model, id) DO UPDATE SET payload = EXCLUDED.payload, grant_id = EXCLUDED.grant_id, user_code = EXCLUDED.user_code,
-        uid = EXCLUDED.uid, expires_at = EXCLUDED.expires_at`,
-    [model, id, JSON.stringify(payload), payload.grantId ?? null, payload.userCode ?? null, payload.uid ?? null, expiresIn ?? null]);
+    const parameters = [model, id, JSON.stringify(payload), payload.grantId ?? null, payload.userCode ?? null, payload.uid ?? null, expiresIn ?? null];
+    const codeIssued = this.hooks.codeIssued;
+    if (model !== 'AuthorizationCode' || !codeIssued) {
+      await this.db.query(UPSERT, parameters);
+      return;
+    }
+    await this.db.transaction(async (manager) => {
+      // `xmax = 0`: the row was inserted, not updated; a code is recorded once, whatever saves it again.
+      const [row] = (await manager.query(`${UPSERT} RETURNING (xmax = 0) AS inserted`, parameters)) as { inserted: boolean }[];
+      if (row?.inserted) await codeIssued(manager, payload);
+    });
+  }
+
+  /** Reads and deletes an artefact in one step: of two requests presenting it, only one gets it (single-use state). */
+  async take(model: string, id: string): Promise<OidcPayload | undefined> {
+    const rows = (await this.db.query(`
+      WITH gone AS (DELETE FROM identity.oidc_artifacts WHERE model = $1 AND id = $2 RETURNING payload, expires_at)
+      SELECT payload FROM gone WHERE expires_at IS NULL OR expires_at > now()`, [model, id])) as { payload: OidcPayload }[];
+    return rows[0]?.payload;
   }
 
   async findBy(model: string, column: 'id' | 'uid' | 'user_code', value: string): Promise<OidcPayload | undefined> {
@@ -74,8 +104,26 @@ export class OidcStore {
     await this.db.query(`DELETE FROM identity.oidc_artifacts WHERE model = $1 AND id = $2`, [model, id]);
   }
 
-  async revokeByGrantId(grantId: string): Promise<void> {
-    await this.db.query(`DELETE FROM identity.oidc_artifacts WHERE grant_id = $1`, [grantId]);
+  /** Deletes every artefact of a grant (codes, refresh tokens, stored access tokens); with `announce`, announces its end in the same transaction. */
+  async revokeByGrantId(grantId: string, options: { announce?: boolean } = {}): Promise<void> {
+    const grantEnded = this.hooks.grantEnded;
+    if (!options.announce || !grantEnded) {
+      await this.db.query(`DELETE FROM identity.oidc_artifacts WHERE grant_id = $1`, [grantId]);
+      return;
+    }
+    await this.db.transaction(async (manager) => {
+      await manager.query(`DELETE FROM identity.oidc_artifacts WHERE grant_id = $1`, [grantId]);
+      await grantEnded(manager, grantId);
+    });
+  }
+
+  /**
+   * Ends a grant in the caller's transaction: the grant itself and everything issued under it, announced like a
+   * revocation by the provider (a relying party the person revokes: connected-system.service.ts).
+   */
+  async endGrant(manager: EntityManager, grantId: string): Promise<void> {
+    await manager.query(`DELETE FROM identity.oidc_artifacts WHERE grant_id = $1 OR (model = 'Grant' AND id = $1)`, [grantId]);
+    await this.hooks.grantEnded?.(manager, grantId);
   }
 
   /** A relying party as client metadata (only while it is active). Its secret is the stored hash: see `compareClientSecret` in provider.ts. */

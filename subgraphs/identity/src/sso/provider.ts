@@ -1,6 +1,6 @@
 import { Provider, interactionPolicy, errors, type AnyObject } from 'oidc-provider';
 import type { DataSource } from 'typeorm';
-import { ACR_VALUES, acrOfLevel, GRAPH_SCOPE, levelOfAcr, type Logger } from '../../../shared/src';
+import { ACR_VALUES, acrOfLevel, GRANT_ID_CLAIM, GRAPH_SCOPE, levelOfAcr, type Logger } from '../../../shared/src';
 import { Account, AssuranceLevel, type Gender } from '../accounts/account.entity';
 import { canLogIn } from '../accounts/account-status';
 import { verifyClientSecret } from '../partners/partner-secret';
@@ -86,7 +86,16 @@ export function createSsoProvider(options: SsoProviderOptions): Provider {
     features: {
       devInteractions: { enabled: false },
       userinfo: { enabled: true },
-      revocation: { enabled: true },
+      revocation: {
+        enabled: true,
+        // A relying party revokes only what was issued to it (RFC 7009 §2.1): another's token is refused (a public
+        // client's silently). Revoking a refresh token revokes its grant, and the grant's graph tokens with it (oidc-store.ts).
+        allowedPolicy: async (_ctx: AnyObject, client: AnyObject, token: AnyObject) => {
+          if (token.clientId === client.clientId) return true;
+          if (client.clientAuthMethod === 'none') return false;
+          throw new errors.InvalidRequest('client is not authorized to revoke the presented token');
+        },
+      },
       rpInitiatedLogout: {
         enabled: true,
         logoutSource: async (ctx: AnyObject, form: string) => { ctx.type = 'html'; ctx.body = logoutPage(options.languageOf(ctx), form); },
@@ -105,11 +114,17 @@ export function createSsoProvider(options: SsoProviderOptions): Provider {
         },
       },
     },
-    // The level the graph reads from an access token for it: the account's level when the token is issued.
-    extraTokenClaims: async (_ctx: AnyObject, token: AnyObject) => {
+    // The level the graph reads from an access token for it: the account's level when the token is issued, capped by
+    // the level of the sign-in its code or refresh token came from (an upstream provider may have asserted less than
+    // the account holds). And the grant it was issued under, which the graph's verifiers refuse once it has ended
+    // (revoked by the person, a token of it revoked, a sign-out: oidc-store.ts announces it).
+    extraTokenClaims: async (ctx: AnyObject, token: AnyObject) => {
       if (token.kind !== 'AccessToken' || token.resourceServer?.audience !== graphAudience) return undefined;
       const account = await accounts.findOneBy({ id: token.accountId });
-      return account ? { acr: acrOfLevel(levelOf(account)) } : undefined;
+      if (!account) return undefined;
+      const source = ctx?.oidc?.entities?.AuthorizationCode ?? ctx?.oidc?.entities?.RefreshToken;
+      const signedInAt = levelOfAcr(source?.acr) ?? 1;
+      return { acr: acrOfLevel(Math.min(levelOf(account), signedInAt) as 1 | 2), [GRANT_ID_CLAIM]: token.grantId };
     },
     findAccount: async (_ctx: AnyObject, sub: string) => {
       const account = /^[0-9a-f-]{36}$/i.test(sub) ? await accounts.findOneBy({ id: sub }) : null;

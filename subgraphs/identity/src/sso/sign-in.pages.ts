@@ -24,6 +24,7 @@ button.link{background:none;border:none;color:#a6192e;text-decoration:underline;
 .error{background:#fdecee;border:1px solid #d93a4e;color:#8c1021;padding:10px 12px;border-radius:4px;margin:0 0 12px}
 .notice{background:#eef6ee;border:1px solid #4a9a50;padding:10px 12px;border-radius:4px;margin:0 0 12px}
 ul.claims{padding-left:20px}ul.claims li{margin:6px 0}
+p.or{text-align:center;color:#4a5361;margin:18px 0 0}
 .point{background:#f6f0e3;border:1px solid #c9a55a;padding:12px;border-radius:4px;margin:12px 0}
 `;
 
@@ -56,7 +57,19 @@ function errorBox(lang: Language, error: ErrorKey | undefined, detail?: string):
 
 const hidden = (name: string, value: string) => `<input type="hidden" name="${name}" value="${escapeHtml(value)}">`;
 
-export interface FormContext { lang: Language; action: string; csrf: string; relyingParty: string; languageHref: string }
+export interface FormContext {
+  lang: Language; action: string; csrf: string; relyingParty: string; languageHref: string;
+  /** The upstream provider people may sign in with instead (its label, e.g. VNeID); none when it is not configured. */
+  upstream?: string;
+}
+
+/** The way to sign in through the upstream provider: a form (no script), bound to the interaction like the others. */
+function upstreamForm(f: FormContext): string {
+  if (!f.upstream) return '';
+  const t = TEXTS[f.lang];
+  return `<p class="or">${escapeHtml(t.or)}</p>
+<form method="post" action="${escapeHtml(f.action)}/upstream">${hidden('csrf', f.csrf)}${hidden('lang', f.lang)}<button type="submit" class="secondary" id="upstream-sign-in">${escapeHtml(t.signInWith(f.upstream))}</button></form>`;
+}
 
 export function loginPage(f: FormContext & { username?: string; error?: ErrorKey }): string {
   const t = TEXTS[f.lang];
@@ -74,6 +87,7 @@ ${hidden('csrf', f.csrf)}${hidden('lang', f.lang)}
 <input type="password" id="password" name="password" autocomplete="current-password" required${described}>
 <button type="submit" class="primary">${escapeHtml(t.continue)}</button>
 </form>
+${upstreamForm(f)}
 <form method="post" action="${escapeHtml(f.action)}/abort">${hidden('csrf', f.csrf)}<button type="submit" class="secondary">${escapeHtml(t.cancel)}</button></form>`,
   });
 }
@@ -109,16 +123,23 @@ export function consentPage(f: FormContext & { scopes: string[] }): string {
   });
 }
 
-/** A level-1 account where level 2 is required: where to get verified, and the way back to the relying party. */
-export function levelRefusedPage(f: FormContext & { postalPoint: { code: string; name?: string } | null }): string {
+/**
+ * A sign-in below the level 2 the relying party requires: a level-1 account learns where to get verified; a level-2
+ * account that the upstream provider confirmed at level 1 only (`upstreamLevelOnly`) learns to sign in another way.
+ * Either way, the way back to the relying party.
+ */
+export function levelRefusedPage(f: FormContext & { postalPoint: { code: string; name?: string } | null; upstreamLevelOnly?: string }): string {
   const t = TEXTS[f.lang];
-  const point = f.postalPoint
-    ? `<p>${escapeHtml(t.refusedWhere)}</p><div class="point" id="verification-postal-point"><strong>${escapeHtml(f.postalPoint.name ?? f.postalPoint.code)}</strong><br>${escapeHtml(f.postalPoint.code)}</div>`
-    : `<p>${escapeHtml(t.refusedNoPoint)}</p>`;
+  const point = f.upstreamLevelOnly ? ''
+    : f.postalPoint
+      ? `<p>${escapeHtml(t.refusedWhere)}</p><div class="point" id="verification-postal-point"><strong>${escapeHtml(f.postalPoint.name ?? f.postalPoint.code)}</strong><br>${escapeHtml(f.postalPoint.code)}</div>`
+      : `<p>${escapeHtml(t.refusedNoPoint)}</p>`;
+  const lead = f.upstreamLevelOnly ? t.refusedUpstreamLead(f.relyingParty, f.upstreamLevelOnly) : t.refusedLead(f.relyingParty);
   return page({
     lang: f.lang, title: t.refusedTitle, languageHref: f.languageHref,
-    body: `<p class="lead">${escapeHtml(t.refusedLead(f.relyingParty))}</p>${point}
-<form method="post" action="${escapeHtml(f.action)}/abort">${hidden('csrf', f.csrf)}<button type="submit" class="primary" autofocus>${escapeHtml(t.refusedBack(f.relyingParty))}</button></form>`,
+    body: `<p class="lead">${escapeHtml(lead)}</p>${point}
+<form method="post" action="${escapeHtml(f.action)}/abort">${hidden('csrf', f.csrf)}<button type="submit" class="primary" autofocus>${escapeHtml(t.refusedBack(f.relyingParty))}</button></form>${f.upstreamLevelOnly
+  ? `\n<form method="post" action="${escapeHtml(f.action)}/retry">${hidden('csrf', f.csrf)}<button type="submit" class="secondary">${escapeHtml(t.signInAnotherWay)}</button></form>` : ''}`,
   });
 }
 

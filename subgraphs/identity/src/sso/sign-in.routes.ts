@@ -1,23 +1,55 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { TLSSocket } from 'node:tls';
 import express, { type Express, type Request, type Response } from 'express';
 import type { AnyObject, InteractionDetails, Provider } from 'oidc-provider';
 import type { DataSource } from 'typeorm';
-import { DomainError, type Logger } from '../../../shared/src';
+import { acrOfLevel, DomainError, maskPersonalData, Role, type Logger } from '../../../shared/src';
 import { Account, AssuranceLevel } from '../accounts/account.entity';
+import { canLogIn } from '../accounts/account-status';
 import type { AccountService } from '../accounts/account.service';
 import type { OtpService } from '../otp/otp.service';
 import type { PostalPointDirectory } from '../postal-points/postal-point.directory';
-import { acrOfLevel } from '../../../shared/src';
 import type { OidcStore } from './oidc-store';
 import { OIDC_MOUNT_PATH, requiredLevel } from './provider';
 import { consentPage, errorPage, levelRefusedPage, loginPage, otpPage, type FormContext } from './sign-in.pages';
+import type { SignInLog } from './sign-in.log';
 import type { ErrorKey, Language } from './sign-in.texts';
+import { UpstreamProvider, type UpstreamAttempt, type UpstreamIdentity } from './upstream';
 
 /** Where a sign-in stands, kept with the provider's artefacts (model `SignIn`, keyed by the interaction's uid). */
-interface SignInState { csrf: string; step: 'password' | 'otp' | 'refused'; challengeId?: string; accountId?: string }
+interface SignInState {
+  csrf: string;
+  step: 'password' | 'otp' | 'refused';
+  challengeId?: string;
+  accountId?: string;
+  /** What the login page says on its next showing: how a sign-in through the upstream provider ended. */
+  notice?: ErrorKey;
+  /** Refused because the upstream provider confirmed a level-2 account at level 1 only (not because of the account's level). */
+  upstreamLevelOnly?: boolean;
+}
+
+/** A sign-in through the upstream provider, between the redirect there and its callback (model `UpstreamSignIn`, keyed by its `state`). */
+interface PendingUpstream extends UpstreamAttempt {
+  /** The interaction it will finish. */
+  uid: string;
+  /** The value of this browser's binding cookie: a callback from another browser (a code planted in someone's session) is refused. */
+  binding: string;
+}
 
 const STATE_MODEL = 'SignIn';
+const UPSTREAM_MODEL = 'UpstreamSignIn';
 const LANGUAGE_COOKIE = 'nig_sso_lang';
+const UPSTREAM_COOKIE = 'nig_sso_upstream';
+/** Where the upstream provider sends people back (registered with it as `<OIDC_ISSUER>/upstream/callback`). */
+export const UPSTREAM_CALLBACK_PATH = '/upstream/callback';
+/** How long a sign-in through the upstream may take (within the interaction's own 30 minutes). */
+const UPSTREAM_ATTEMPT_SECONDS = 10 * 60;
+
+/** The status of the login page that shows a notice: refusals are 403, a failure 400, a cancellation is just the page again. */
+function noticeStatus(notice: ErrorKey | undefined): number {
+  if (!notice || notice === 'UPSTREAM_CANCELLED') return 200;
+  return notice === 'UPSTREAM_FAILED' ? 400 : 403;
+}
 
 export interface SignInDependencies {
   provider: () => Provider;
@@ -29,6 +61,10 @@ export interface SignInDependencies {
   log: Logger;
   /** OIDC_TRUST_PROXY: one TLS-terminating proxy in front, whose X-Forwarded-For entry names the client. */
   trustProxy: boolean;
+  /** Sign-ins refused for their level go to the person's access log (sign-ins that succeed are recorded by the store). */
+  signIns: SignInLog;
+  /** The upstream provider (VNeID) people may sign in with; none when UPSTREAM_OIDC_* is not configured. */
+  upstream?: UpstreamProvider;
 }
 
 /**
@@ -95,8 +131,12 @@ export function registerSignInRoutes(app: Express, deps: SignInDependencies): vo
   const form = express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 });
 
   const loadState = async (uid: string): Promise<SignInState | undefined> => (await store.findBy(STATE_MODEL, 'id', uid)) as SignInState | undefined;
-  const saveState = (details: InteractionDetails, state: SignInState) =>
+  const saveState = (details: Pick<InteractionDetails, 'uid' | 'exp'>, state: SignInState) =>
     store.upsert(STATE_MODEL, details.uid, { ...state }, Math.max(1, details.exp - Math.floor(Date.now() / 1000)));
+  /** Whether the browser reached us over TLS (behind the trusted proxy: as it says), for the cookies this file sets itself. */
+  const overTls = (req: Request) => (deps.trustProxy
+    ? req.header('x-forwarded-proto')?.split(',')[0].trim() === 'https'
+    : (req.socket as TLSSocket).encrypted === true);
 
   const send = (res: Response, html: string, status = 200) => {
     res.status(status)
@@ -128,7 +168,7 @@ export function registerSignInRoutes(app: Express, deps: SignInDependencies): vo
     const client = await deps.provider().Client.find(String(details.params.client_id));
     return {
       lang, csrf: state.csrf, action: `${base}/${details.uid}`, relyingParty: client?.clientName ?? String(details.params.client_id),
-      languageHref: `${base}/${details.uid}?lang=${lang === 'vi' ? 'en' : 'vi'}`,
+      languageHref: `${base}/${details.uid}?lang=${lang === 'vi' ? 'en' : 'vi'}`, upstream: deps.upstream?.name,
     };
   };
 
@@ -136,7 +176,10 @@ export function registerSignInRoutes(app: Express, deps: SignInDependencies): vo
     const account = state.accountId ? await deps.db.getRepository(Account).findOneBy({ id: state.accountId }) : null;
     const code = account?.verificationPostalPointCode;
     const found = code ? await deps.postalPoints.find(code).catch(() => null) : null;
-    return levelRefusedPage({ ...(await contextOf(req, details, state)), postalPoint: code ? { code, name: found?.name } : null });
+    return levelRefusedPage({
+      ...(await contextOf(req, details, state)), postalPoint: code ? { code, name: found?.name } : null,
+      upstreamLevelOnly: state.upstreamLevelOnly ? deps.upstream?.name ?? 'VNeID' : undefined,
+    });
   };
 
   app.get(`${base}/:uid`, async (req, res, next) => {
@@ -156,7 +199,7 @@ export function registerSignInRoutes(app: Express, deps: SignInDependencies): vo
       }
       if (state.step === 'refused') return send(res, await refusalPage(req, details, state), 403);
       if (state.step === 'otp') return send(res, otpPage({ ...context, resent: req.query.resent === '1' }));
-      return send(res, loginPage(context));
+      return send(res, loginPage({ ...context, error: state.notice }), noticeStatus(state.notice));
     } catch (error) { next(error); }
   });
 
@@ -180,7 +223,7 @@ export function registerSignInRoutes(app: Express, deps: SignInDependencies): vo
     if (!username.trim() || !password) return send(res, loginPage({ ...context, username, error: 'MISSING' }), 400);
     try {
       const challenge = await deps.accounts.login(username, password, clientIpOf(req, deps.trustProxy));
-      await saveState(details, { ...state, step: 'otp', challengeId: challenge.challengeId });
+      await saveState(details, { ...state, step: 'otp', challengeId: challenge.challengeId, notice: undefined });
       res.redirect(303, `${base}/${details.uid}`);
     } catch (error) {
       const { key } = errorKeyOf(error);
@@ -217,6 +260,7 @@ export function registerSignInRoutes(app: Express, deps: SignInDependencies): vo
     const level = account.level === AssuranceLevel.LEVEL_2 ? 2 : 1;
     if (level < requiredLevel(details.params.acr_values, client?.allowed_levels)) {
       const refused: SignInState = { ...state, step: 'refused', accountId: account.id, challengeId: undefined };
+      await deps.signIns.levelRefused(deps.db.manager, { accountId: account.id, clientId: String(details.params.client_id), requestedScope: details.params.scope });
       await saveState(details, refused);
       return send(res, await refusalPage(req, details, refused), 403);
     }
@@ -236,6 +280,93 @@ export function registerSignInRoutes(app: Express, deps: SignInDependencies): vo
     for (const [indicator, scopes] of Object.entries(missingResourceScopes ?? {})) grant.addResourceScope(indicator, scopes.join(' '));
     const grantId = await grant.save();
     await deps.provider().interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
+  });
+
+  /** Back to the password from a refusal that the account's own level did not cause (the upstream's level did). */
+  post('retry', async (_req, res, details, state) => {
+    if (state.step === 'refused' && state.upstreamLevelOnly) await saveState(details, { csrf: state.csrf, step: 'password' });
+    res.redirect(303, `${base}/${details.uid}`);
+  });
+
+  /**
+   * Sign-in through the upstream provider, step one: a fresh state, nonce and PKCE verifier kept here (server-side,
+   * single use, keyed by the state), a cookie binding the attempt to this browser, and the redirect there.
+   */
+  post('upstream', async (req, res, details, state) => {
+    const upstream = deps.upstream;
+    if (!upstream || state.step === 'refused') return res.redirect(303, `${base}/${details.uid}`);
+    const client = await deps.provider().Client.find(String(details.params.client_id));
+    const needed = requiredLevel(details.params.acr_values, client?.allowed_levels);
+    const attempt: PendingUpstream = { ...UpstreamProvider.newAttempt(), uid: details.uid, binding: randomBytes(32).toString('base64url') };
+    let destination: URL;
+    try {
+      destination = await upstream.authorizationUrl(attempt, needed);
+    } catch (error) {
+      deps.log.warn('single sign-on: the upstream provider cannot be reached', { upstream: upstream.name, error: (error as Error).message });
+      return send(res, loginPage({ ...(await contextOf(req, details, state)), error: 'UNAVAILABLE' }), 503);
+    }
+    const seconds = Math.max(1, Math.min(UPSTREAM_ATTEMPT_SECONDS, details.exp - Math.floor(Date.now() / 1000)));
+    await store.upsert(UPSTREAM_MODEL, attempt.state, { ...attempt }, seconds);
+    res.cookie(UPSTREAM_COOKIE, attempt.binding, {
+      httpOnly: true, sameSite: 'lax', secure: overTls(req), path: `${OIDC_MOUNT_PATH}${UPSTREAM_CALLBACK_PATH}`, maxAge: seconds * 1000,
+    });
+    res.redirect(303, destination.href);
+  });
+
+  /**
+   * Step two, the upstream's callback (outside the interaction's path, so its cookie does not come: the attempt names
+   * the interaction, and the binding cookie the browser). The state is spent whatever follows. Its code is exchanged,
+   * the ID token validated, and the person it names matched to their account by personal identification number (the
+   * lookup activation uses). The session's level is the lower of what the upstream asserts and the account's own, and
+   * must reach the relying party's as a password sign-in's must. Then the interaction is finished like the password
+   * flow finishes it. A state that is unknown, spent or from another browser gets the error page: nobody is signed in.
+   */
+  app.get(`${OIDC_MOUNT_PATH}${UPSTREAM_CALLBACK_PATH}`, async (req, res, next) => {
+    try {
+      const lang = languageOf(req);
+      res.clearCookie(UPSTREAM_COOKIE, { path: `${OIDC_MOUNT_PATH}${UPSTREAM_CALLBACK_PATH}` });
+      const upstream = deps.upstream;
+      const stateValue = typeof req.query.state === 'string' ? req.query.state : '';
+      if (!upstream || !stateValue || stateValue.length > 200) return send(res, errorPage(lang), 400);
+      const attempt = (await store.take(UPSTREAM_MODEL, stateValue)) as PendingUpstream | undefined;
+      if (!attempt || !sameToken(cookieValue(req.headers.cookie, UPSTREAM_COOKIE), attempt.binding)) return send(res, errorPage(lang), 400);
+      const interaction = await deps.provider().Interaction.find(attempt.uid);
+      const state = interaction ? await loadState(interaction.uid) : undefined;
+      if (!interaction || !state) return send(res, errorPage(lang), 400);
+      const backToPage = async (nextState: SignInState) => {
+        await saveState(interaction, nextState);
+        res.redirect(303, `${base}/${interaction.uid}`);
+      };
+      const notice = (key: ErrorKey) => backToPage({ csrf: state.csrf, step: 'password', notice: key });
+
+      if (typeof req.query.error === 'string') return notice(req.query.error === 'access_denied' ? 'UPSTREAM_CANCELLED' : 'UPSTREAM_FAILED');
+      let identity: UpstreamIdentity;
+      try {
+        identity = await upstream.identify(new URLSearchParams(req.originalUrl.split('?')[1] ?? ''), attempt);
+      } catch (error) {
+        deps.log.warn('single sign-on: a sign-in through the upstream provider failed', { upstream: upstream.name, error: maskPersonalData((error as Error).message) });
+        return notice('UPSTREAM_FAILED');
+      }
+      if (!identity.personalIdNumber) {
+        deps.log.warn('single sign-on: the upstream provider named no personal identification number', { upstream: upstream.name });
+        return notice('UPSTREAM_FAILED');
+      }
+      const account = await deps.db.getRepository(Account).findOne({ where: { personalIdNumber: identity.personalIdNumber } });
+      if (!account) return notice('UPSTREAM_NO_ACCOUNT');
+      if (!canLogIn(account.status) || account.role === Role.PARTNER_BANK) return notice('CANNOT_SIGN_IN');
+
+      const accountLevel = account.level === AssuranceLevel.LEVEL_2 ? 2 : 1;
+      const level = Math.min(accountLevel, identity.level) as 1 | 2;
+      const client = await deps.provider().Client.find(String(interaction.params.client_id));
+      const needed = requiredLevel(interaction.params.acr_values, client?.allowed_levels);
+      if (level < needed) {
+        await deps.signIns.levelRefused(deps.db.manager, { accountId: account.id, clientId: String(interaction.params.client_id), requestedScope: interaction.params.scope });
+        return backToPage({ csrf: state.csrf, step: 'refused', accountId: account.id, upstreamLevelOnly: accountLevel >= needed });
+      }
+      interaction.result = { login: { accountId: account.id, acr: acrOfLevel(level), ...(identity.amr.length ? { amr: identity.amr } : {}), remember: false } };
+      await interaction.save(Math.max(1, interaction.exp - Math.floor(Date.now() / 1000)));
+      res.redirect(303, interaction.returnTo);
+    } catch (error) { next(error); }
   });
 
   post('abort', async (_req, res, details, state) => {

@@ -1,14 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import type { Express, NextFunction, Request, Response } from 'express';
 import type { Provider } from 'oidc-provider';
-import type { DataSource } from 'typeorm';
-import type { Logger, RelyingPartyTokens } from '../../../shared/src';
+import type { DataSource, EntityManager } from 'typeorm';
+import { grantEnded, type Logger, type RelyingPartyTokens, type RevocationEvent } from '../../../shared/src';
+import type { AccessLogRecorder } from '../access-log/access-log.recorder';
 import type { AccountService } from '../accounts/account.service';
 import type { OtpService } from '../otp/otp.service';
 import type { PostalPointDirectory } from '../postal-points/postal-point.directory';
+import { ConnectedSystemService } from './connected-system.service';
 import { OidcStore } from './oidc-store';
 import { createSsoProvider, OIDC_MOUNT_PATH } from './provider';
-import { languageOf, registerSignInRoutes } from './sign-in.routes';
+import { SignInLog } from './sign-in.log';
+import { languageOf, registerSignInRoutes, UPSTREAM_CALLBACK_PATH } from './sign-in.routes';
+import { UpstreamProvider, type UpstreamSettings } from './upstream';
 
 export interface SingleSignOnOptions {
   /** Unset: the identity service's own address plus /oidc, known once it listens (development and tests). */
@@ -22,6 +26,12 @@ export interface SingleSignOnOptions {
   otp: OtpService;
   postalPoints: PostalPointDirectory;
   log: Logger;
+  /** The access log's recorder: every sign-in to a relying party is an entry of the person's log. */
+  recorder: AccessLogRecorder;
+  /** identity's announcements of ended sessions (sessions/session.events.ts): ended grants go the same way. */
+  revocations: { write(manager: EntityManager, ...events: RevocationEvent[]): Promise<void> };
+  /** The upstream provider (VNeID) people may sign in with; unset, the sign-in page offers none. */
+  upstream?: UpstreamSettings;
 }
 
 /**
@@ -31,13 +41,25 @@ export interface SingleSignOnOptions {
 export class SingleSignOn {
   /** What verifiers need to accept relying parties' tokens for the graph; the issuer is filled in by `start`. */
   readonly relyingPartyTokens: RelyingPartyTokens;
+  /** The systems people signed in to, as they list and revoke them (`me { connectedSystems }`, revokeConnectedSystem). */
+  readonly connectedSystems: ConnectedSystemService;
   private readonly store: OidcStore;
+  private readonly signIns: SignInLog;
+  private readonly upstream: UpstreamProvider | undefined;
   private provider: Provider | undefined;
   private handler: ((req: Request, res: Response) => void) | undefined;
 
   constructor(private readonly options: SingleSignOnOptions) {
-    this.store = new OidcStore(options.db, options.log);
+    this.signIns = new SignInLog(options.recorder);
+    // In the store's own transactions: a code is saved with its access-log entry, a grant's artefacts deleted with the
+    // announcement of its end (so the graph refuses its access tokens too).
+    this.store = new OidcStore(options.db, options.log, {
+      codeIssued: (manager, code) => this.signIns.codeIssued(manager, code),
+      grantEnded: (manager, grantId) => options.revocations.write(manager, grantEnded(grantId)),
+    });
+    this.connectedSystems = new ConnectedSystemService(options.db, this.store);
     this.relyingPartyTokens = { issuer: options.issuer ?? '', audience: options.graphAudience };
+    this.upstream = options.upstream ? new UpstreamProvider(options.upstream, () => `${this.issuer}${UPSTREAM_CALLBACK_PATH}`) : undefined;
   }
 
   get issuer(): string { return this.relyingPartyTokens.issuer; }
@@ -45,7 +67,9 @@ export class SingleSignOn {
   /** Routes go in before the service listens; requests reach the provider once `start` has made it. */
   mount(app: Express): void {
     const { db, accounts, otp, postalPoints, log, trustProxy } = this.options;
-    registerSignInRoutes(app, { provider: () => this.running(), store: this.store, db, accounts, otp, postalPoints, log, trustProxy });
+    registerSignInRoutes(app, {
+      provider: () => this.running(), store: this.store, db, accounts, otp, postalPoints, log, trustProxy, signIns: this.signIns, upstream: this.upstream,
+    });
     app.use(OIDC_MOUNT_PATH, (req: Request, res: Response, next: NextFunction) => {
       if (!this.handler) return next();
       this.handler(req, res);

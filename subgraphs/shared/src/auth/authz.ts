@@ -49,6 +49,8 @@ export interface ActionResources {
   'account.changePassword': { accountId: string };
   /** List and end one's own sessions (logout, revokeSession). */
   'account.manageSessions': { accountId: string };
+  /** List the systems one signed in to with single sign-on, and revoke one (connectedSystems, revokeConnectedSystem). */
+  'account.manageConnectedSystems': { accountId: string };
   // level 2 and counter registration
   /** Check a person's chip ID card or passport in person and raise their account to level 2. */
   'account.activate': { accountId?: string };
@@ -209,6 +211,9 @@ const RULES: { [A in Action]: Rule<A> } = {
   // Partners are machine clients: they have no account, hence no password.
   'account.changePassword': (p, r) => isSelf(p, r.accountId) && p.role !== Role.PARTNER_BANK,
   'account.manageSessions': (p, r) => isSelf(p, r.accountId),
+  // With the graph's own login only: a relying party's token (or a partner's) acts for the person in that one system,
+  // and neither learns which other systems the person uses nor ends their access.
+  'account.manageConnectedSystems': (p, r) => isSelf(p, r.accountId) && !p.clientId,
   // level 2 and counter registration: staff acting on identity must themselves hold a level-2 account. A clerk
   // acts at their own postal point; among officials only the police (C06, which issues ID cards) activates.
   'account.activate': (p) => p.level === 2 && ((p.role === Role.POSTAL_CLERK && !!p.postalPointCode) || (p.role === Role.OFFICIAL && p.agencyCode === POLICE_AGENCY)),

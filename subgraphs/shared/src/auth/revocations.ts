@@ -26,6 +26,7 @@ import { settleWithin } from '../events/consumer';
 export const SESSION_ENDED = 'session.ended';
 export const ACCOUNT_SESSIONS_ENDED = 'account.sessionsEnded';
 export const DELEGATION_ENDED = 'delegation.ended';
+export const GRANT_ENDED = 'grant.ended';
 
 /** One session (refresh-token family, the access token's `sid`) ended: logout, revokeSession, a replayed refresh token, or one of those `endAll` ended. */
 export interface SessionEndedPayload { sessionId: string; accountId: string }
@@ -38,17 +39,32 @@ export interface SessionEndedPayload { sessionId: string; accountId: string }
 export interface AccountSessionsEndedPayload { accountId: string; at: string; exceptSessionId?: string | null }
 /** A delegation was revoked or replaced by a new grant; an act token naming it (`act_for.delegation_id`) is refused. */
 export interface DelegationEndedPayload { delegationId: string }
+/**
+ * A relying party's grant (single sign-on) ended: the person revoked the system, one of its tokens was revoked or a
+ * used refresh token replayed, or the person signed out. Its access tokens for the graph name it (`grant_id`) and are
+ * refused as of a session that ended: the grant is the relying party's session with the person.
+ */
+export interface GrantEndedPayload { grantId: string }
 
 export type RevocationEvent =
   | { type: typeof SESSION_ENDED; payload: SessionEndedPayload }
   | { type: typeof ACCOUNT_SESSIONS_ENDED; payload: AccountSessionsEndedPayload }
-  | { type: typeof DELEGATION_ENDED; payload: DelegationEndedPayload };
+  | { type: typeof DELEGATION_ENDED; payload: DelegationEndedPayload }
+  | { type: typeof GRANT_ENDED; payload: GrantEndedPayload };
 
 export const sessionEnded = (sessionId: string, accountId: string): RevocationEvent => ({ type: SESSION_ENDED, payload: { sessionId, accountId } });
 export const accountSessionsEnded = (accountId: string, at: Date, exceptSessionId?: string): RevocationEvent => ({
   type: ACCOUNT_SESSIONS_ENDED, payload: { accountId, at: at.toISOString(), ...(exceptSessionId ? { exceptSessionId } : {}) },
 });
 export const delegationEnded = (delegationId: string): RevocationEvent => ({ type: DELEGATION_ENDED, payload: { delegationId } });
+export const grantEnded = (grantId: string): RevocationEvent => ({ type: GRANT_ENDED, payload: { grantId } });
+
+/**
+ * Ended grants are kept with the ended sessions, under a key no session id can take (session ids are UUIDs), so the
+ * list's kinds and its cap stay as they are. Grant ids are oidc-provider's (nanoid): compared as they are, not lower-cased.
+ */
+const grantKey = (grantId: string) => `grant:${grantId}`;
+const grantIdOf = (value: unknown) => (typeof value === 'string' && value.length > 0 && value.length <= 100 ? value : undefined);
 
 /** What the list needs of a verified token. */
 export interface TokenFacts {
@@ -59,6 +75,8 @@ export interface TokenFacts {
   issuedAtSeconds: number;
   /** `act_for.delegation_id` of a token that acts for an organisation under a delegation. */
   delegationId?: string | null;
+  /** `grant_id` of a relying party's token: the single sign-on grant it was issued under. */
+  grantId?: string;
 }
 
 export type RevocationReason = 'SESSION_ENDED' | 'DELEGATION_ENDED';
@@ -122,6 +140,7 @@ export class RevocationList implements RevocationCheck {
     const now = this.now();
     const sessionId = token.sessionId?.toLowerCase();
     if (sessionId && (this.sessions.get(sessionId) ?? 0) > now) return 'SESSION_ENDED';
+    if (token.grantId && (this.sessions.get(grantKey(token.grantId)) ?? 0) > now) return 'SESSION_ENDED';
     const cuts = this.accounts.get(token.accountId.toLowerCase());
     if (cuts) {
       // Refused only when issued surely before the cut: `iat` is whole seconds, and a token of the same second may
@@ -154,6 +173,12 @@ export class RevocationList implements RevocationCheck {
         const delegationId = id(payload.delegationId);
         if (!delegationId) return this.malformed(event.type);
         this.put(this.delegations, delegationId, expiresAtMs);
+        return;
+      }
+      case GRANT_ENDED: {
+        const grantId = grantIdOf(payload.grantId);
+        if (!grantId) return this.malformed(event.type);
+        this.put(this.sessions, grantKey(grantId), expiresAtMs);
         return;
       }
       case ACCOUNT_SESSIONS_ENDED: {

@@ -1,7 +1,7 @@
 import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JSONWebKeySet, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { UnauthenticatedError } from '../errors';
 import { isUuid } from '../text';
-import { revokedTokenError, type RevocationCheck } from './revocations';
+import { revokedTokenError, type RevocationCheck, type TokenFacts } from './revocations';
 import { GRAPH_SCOPE, levelOfAcr } from './assurance';
 import { ACCESS_TOKEN_AUDIENCE, ACTING_FOR_CLAIM, DELEGATION_SCOPES, Role, SESSION_ID_CLAIM, type AccessClaims, type ActingFor, type DelegationScope, type Principal } from './roles';
 
@@ -10,6 +10,11 @@ export const TOKEN_ALGORITHM = 'ES256';
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
 /** No access token lives longer than this after it was issued, whatever its `exp` says. */
 const MAX_TOKEN_AGE_SECONDS = 3600;
+/** How long a verified token is taken on trust (revocation is still checked at every use), and how many are kept. */
+const VERIFIED_TTL_MS = 60_000;
+const VERIFIED_MAX = 20_000;
+/** The claim of a relying party's token naming the single sign-on grant it was issued under (revocations.ts, `grant.ended`). */
+export const GRANT_ID_CLAIM = 'grant_id';
 
 /**
  * Access tokens that identity's OpenID Connect provider issues to relying parties for the graph (RFC 9068 JWTs,
@@ -26,6 +31,13 @@ export interface RelyingPartyTokens { issuer: string; audience: string }
  */
 export class TokenVerifier {
   private readonly keys: JWTVerifyGetKey;
+  /**
+   * Tokens whose signature and claims checked out, for a minute at most (never past their expiry): a portal sends
+   * the same token with every request for 15 minutes, and checking an ES256 signature each time was the largest
+   * single cost of a request after Apollo itself. What can change in that minute is still checked at every use:
+   * the expiry and the revocation list. Only genuine tokens are kept; a bad one is checked (and refused) each time.
+   */
+  private readonly verified = new Map<string, { principal: Principal; facts: TokenFacts; until: number }>();
   constructor(
     source: { jwksUrl: string } | { jwks: JSONWebKeySet },
     private readonly issuer: string,
@@ -38,6 +50,8 @@ export class TokenVerifier {
   }
 
   async verify(token: string): Promise<Principal> {
+    const known = this.verified.get(token);
+    if (known && known.until > Date.now()) return this.admitted(token, known.facts, known.principal);
     try {
       // A key id is required: with a single published key jose would otherwise try it on a token naming none.
       const header = decodeProtectedHeader(token);
@@ -61,14 +75,13 @@ export class TokenVerifier {
       const sid = payload[SESSION_ID_CLAIM];
       const sessionId = typeof sid === 'string' && isUuid(sid) ? sid : undefined;
       // After the signature and claims: only a genuine token is looked up, and the lookup is in memory.
-      const refusal = this.options.revocations?.refusal({ accountId: payload.sub!, sessionId, issuedAtSeconds: payload.iat!, delegationId: actingFor?.delegationId });
-      if (refusal) throw revokedTokenError(refusal);
-      return {
+      return this.admitted(token, { accountId: payload.sub!, sessionId, issuedAtSeconds: payload.iat!, delegationId: actingFor?.delegationId }, {
         accountId: payload.sub!, role: payload.role, level: payload.level, postalPointCode: payload.postal_point, agencyCode: payload.agency,
         ...(typeof payload.client_id === 'string' ? { clientId: payload.client_id } : {}),
+        ...(payload.role === Role.PARTNER_BANK && Number.isSafeInteger(payload.requests_per_minute) && payload.requests_per_minute! > 0 ? { requestsPerMinute: payload.requests_per_minute } : {}),
         ...(actingFor ? { actingFor } : {}),
         ...(sessionId ? { sessionId } : {}),
-      };
+      }, payload.exp!);
     } catch (error) {
       if (error instanceof UnauthenticatedError) throw error;
       if (error instanceof errors.JWTExpired) throw new UnauthenticatedError('The access token has expired; refresh it or log in again.');
@@ -81,7 +94,7 @@ export class TokenVerifier {
    * the level (assurance.ts), the role is CITIZEN whatever the person's account is, and the `graph` scope is required.
    */
   private async verifyRelyingPartyToken(token: string, expected: RelyingPartyTokens): Promise<Principal> {
-    const { payload } = await jwtVerify<JWTPayload & { acr?: unknown; scope?: unknown; client_id?: unknown }>(token, this.keys, {
+    const { payload } = await jwtVerify<JWTPayload & { acr?: unknown; scope?: unknown; client_id?: unknown; [GRANT_ID_CLAIM]?: unknown }>(token, this.keys, {
       issuer: expected.issuer,
       audience: expected.audience,
       algorithms: [TOKEN_ALGORITHM],
@@ -98,10 +111,33 @@ export class TokenVerifier {
       Object.assign(error.extensions, { reason: 'INSUFFICIENT_SCOPE' });
       throw error;
     }
-    // Ended with every session of the account (a suspension, a new password) like the graph's own tokens; it names no graph session.
-    const refusal = this.options.revocations?.refusal({ accountId: payload.sub!, issuedAtSeconds: payload.iat! });
-    if (refusal) throw revokedTokenError(refusal);
-    return { accountId: payload.sub!.toLowerCase(), role: Role.CITIZEN, level, clientId: payload.client_id };
+    // Ended with every session of the account (a suspension, a new password) like the graph's own tokens; it names no graph
+    // session, but its grant, which ends when the person revokes the relying party (or one of its tokens is revoked).
+    const grant = payload[GRANT_ID_CLAIM];
+    const grantId = typeof grant === 'string' && grant.length > 0 && grant.length <= 100 ? grant : undefined;
+    return this.admitted(token, { accountId: payload.sub!, issuedAtSeconds: payload.iat!, grantId },
+      { accountId: payload.sub!.toLowerCase(), role: Role.CITIZEN, level, clientId: payload.client_id }, payload.exp!);
+  }
+
+  /**
+   * A genuine token's last check, at every use: the revocation list, in memory. Given `expiresAt` (a token just
+   * verified), it is kept for VERIFIED_TTL_MS at most, and never past its expiry or its maximum age.
+   */
+  private admitted(token: string, facts: TokenFacts, principal: Principal, expiresAt?: number): Principal {
+    const refusal = this.options.revocations?.refusal(facts);
+    if (refusal) {
+      this.verified.delete(token);
+      throw revokedTokenError(refusal);
+    }
+    if (expiresAt !== undefined) {
+      // One object serves many requests: frozen, so no request can change what the next one is told.
+      if (principal.actingFor) Object.freeze(principal.actingFor);
+      Object.freeze(principal);
+      const until = Math.min(expiresAt * 1000, (facts.issuedAtSeconds + MAX_TOKEN_AGE_SECONDS) * 1000, Date.now() + VERIFIED_TTL_MS);
+      if (this.verified.size >= VERIFIED_MAX) this.verified.delete(this.verified.keys().next().value!);
+      this.verified.set(token, { principal, facts, until });
+    }
+    return principal;
   }
 
   /** No header → anonymous (null); a header that does not verify → UNAUTHENTICATED, never anonymous. */
