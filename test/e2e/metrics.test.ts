@@ -2,6 +2,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadGatewayConfig } from '../../gateway/src/config';
 import { startGateway } from '../../gateway/src/index';
+import { LOGIN } from '../kit/builders';
 import { post } from '../kit/gql';
 import { testGatewayKeys } from '../kit/gateway-proof';
 import { useStack } from '../kit/stack';
@@ -52,6 +53,19 @@ describe('metrics', () => {
     const text = await scrape(stack.gateway.url);
     expect(valueOf(text, 'graphql_requests_total', { service: 'gateway', operation: 'OddClient', client: 'other', outcome: 'ok' })).toBeGreaterThanOrEqual(2);
     expect(text).not.toContain('bad name with spaces');
+  });
+
+  it('counts refusals by limit: login attempts past the username\'s five', async () => {
+    const before = valueOf(await scrape(stack.identity.url), 'rate_limit_refusals_total', { service: 'identity', limit: 'login-username' });
+    const username = '079' + String(Date.now()).slice(-9);
+    const codes: string[] = [];
+    for (let i = 0; i < 7; i += 1) {
+      const answer = await post(stack.gatewayUrl, LOGIN, { username, password: 'wrong-Password-1' });
+      codes.push(String(answer.errors?.[0]?.extensions?.code));
+    }
+    expect(codes.filter((c) => c === 'RATE_LIMITED').length).toBe(2);
+    const after = valueOf(await scrape(stack.identity.url), 'rate_limit_refusals_total', { service: 'identity', limit: 'login-username' });
+    expect(after - before).toBe(2);
   });
 
   it('is off in production without METRICS_TOKEN, and needs the token with it', async () => {

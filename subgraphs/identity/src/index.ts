@@ -75,7 +75,7 @@ export async function startIdentity(
   const key = await loadSigningKey(pem, config.JWT_RETIRED_PUBLIC_KEYS);
   const outbox = production ? undefined : new DevSmsOutbox(log);
   const sms: SmsSender = config.SMS_GATEWAY_URL ? new HttpSmsSender(config.SMS_GATEWAY_URL, config.SMS_GATEWAY_TOKEN) : outbox!;
-  const limiter = new RateLimiter(redis, config.REDIS_KEY_PREFIX);
+  const limiter = new RateLimiter(redis, config.REDIS_KEY_PREFIX, 'identity');
   const accountCache = new Cache<CachedAccount>(redis, 'identity:account:v2', { ttlSeconds: 300, log, keyPrefix: config.REDIS_KEY_PREFIX });
   let otpSecret = config.OTP_HMAC_SECRET;
   if (!otpSecret) {
@@ -154,7 +154,7 @@ export async function startIdentity(
     : undefined;
   const housekeeping = new Housekeeping(database.dataSource, log);
   const service = await startSubgraph({
-    name: 'identity', host: config.HOST, port: config.IDENTITY_PORT, production, log,
+    name: 'identity', host: config.HOST, port: config.IDENTITY_PORT, production, log, shutdownGraceMs: config.SHUTDOWN_GRACE_MS, metricsToken: config.METRICS_TOKEN,
     // Every identity mutation sent with a token that acts for an organisation is checked and recorded (organisation-activity.ts).
     schema: guardOrganisationActs(await buildIdentitySchema(), organisationActivity),
     database, redis, container,
