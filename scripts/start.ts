@@ -7,16 +7,19 @@ import Redis from 'ioredis';
 import { Client } from 'pg';
 import { generateSigningKeyPem } from '../subgraphs/identity/src/sessions/signing-key';
 import { DEMO_ACCOUNTS, DEMO_PARTNER, DEMO_PASSWORD } from '../subgraphs/identity/src/database/seed';
-import { hasCommand, startEmbeddedPostgres, startRedisServer, type LocalPostgres, type LocalRedis } from './lib/local-services';
+import { ensureRedisServer, startEmbeddedPostgres, startRedisServer, type LocalPostgres, type LocalRedis } from './lib/local-services';
 import { migrateAndSeed } from './lib/seed-all';
-import { ROOT, spawnGraph, waitForReady, type GraphProcesses } from './lib/graph-processes';
+import { ROOT, superviseGraph, waitForReady } from './lib/graph-processes';
+import type { SupervisedGroup } from './lib/supervisor';
 import { localGatewayKeys } from './lib/keys';
 
 const HELP = `Usage: npm start
 
 Runs the whole graph on this machine: embedded PostgreSQL (data in .data/postgres), Redis
-(REDIS_URL, or a redis-server from PATH with data in .data/redis), migrations, demo data, the
-identity (4001), documents (4002) and payments (4003) subgraphs and the gateway (4000).
+(REDIS_URL, or a redis-server from PATH with data in .data/redis; installed with apt-get when missing and
+running as root), migrations, demo data, the identity (4001), documents (4002) and payments (4003) subgraphs
+and the gateway (4000). A service that exits by itself is restarted after 1 s, 2 s, 4 s … (at most 30 s)
+while the others keep serving.
 Environment: DATABASE_URL to use an existing Postgres, REDIS_URL an existing Redis,
 POSTGRES_PORT (default 54329) and REDIS_PORT (default 63790) for the local ones, LOG_LEVEL.
 Ctrl-C stops everything.`;
@@ -51,14 +54,14 @@ async function ensureDatabase(adminUrl: string, name: string): Promise<string> {
 async function main(): Promise<void> {
   if (process.argv.includes('--help') || process.argv.includes('-h')) { console.log(HELP); return; }
   mkdirSync(DATA, { recursive: true });
-  let graph: GraphProcesses | undefined;
+  let graph: SupervisedGroup | undefined;
   let postgres: LocalPostgres | undefined;
   let redis: LocalRedis | undefined;
   let stopping: Promise<void> | undefined;
   const stopAll = (code: number): Promise<void> => (stopping ??= stopEverything(code));
   const stopEverything = async (code: number) => {
     say('stopping…');
-    // Services get SIGTERM and 5 s to finish their requests; Redis stops alongside them.
+    // Services get SIGTERM and 5 s to finish their requests (a pending restart is cancelled); Redis stops alongside them.
     await Promise.all([redis?.stop(), graph?.stop()]);
     await postgres?.stop().catch(() => {});
     say('stopped');
@@ -88,13 +91,13 @@ async function main(): Promise<void> {
     if (!redisUrl && (await answersPing(localRedisUrl))) {
       redisUrl = localRedisUrl;
       say(`Redis already running at ${redisUrl} (left by an earlier run): using it`);
-    } else if (!redisUrl && hasCommand('redis-server')) {
+    } else if (!redisUrl && (await ensureRedisServer(say))) {
       mkdirSync(path.join(DATA, 'redis'), { recursive: true });
       redis = await startRedisServer({ port: Number(new URL(localRedisUrl).port), dataDir: path.join(DATA, 'redis') });
       redisUrl = redis.url;
       say(`started redis-server at ${redisUrl}`);
     } else if (!redisUrl) {
-      say('no REDIS_URL and no redis-server on PATH: running without the shared cache (limits counted per process)');
+      say('no REDIS_URL and no redis-server: running without the shared cache (limits counted per process)');
     }
 
     const keyFile = path.join(DATA, 'jwt-signing-key.pem');
@@ -127,7 +130,8 @@ async function main(): Promise<void> {
       ...gatewayKeys,
       SUPERGRAPH_PATH: path.join(ROOT, 'schema', 'supergraph.graphql'),
     };
-    graph = spawnGraph(env, (entry, code) => { say(`${entry} exited with ${code}`); void stopAll(1).then(() => process.exit(1)); });
+    // A crashed service is restarted with back-off on its own port; the others keep serving meanwhile.
+    graph = superviseGraph(env, { log: say });
     if (!(await waitForReady('http://127.0.0.1:4000/ready', 60_000))) throw new Error('the gateway did not become ready within 60 s');
 
     const accounts = DEMO_ACCOUNTS.map((a) => `    ${a.role.padEnd(14)} ${a.username.padEnd(18)} ${a.fullName}${a.awaitingActivation ? ' (level 1, waiting for activation at 001-BC-0001)' : ''}`).join('\n');
@@ -150,7 +154,7 @@ ${accounts}
     client id ${DEMO_PARTNER.clientId}   client secret ${demoPartnerSecret}   (kept in .data/demo-partner-secret)
     mutation { issuePartnerToken(clientId: "${DEMO_PARTNER.clientId}", clientSecret: "…") { accessToken } }, then verifyIdentity
 
-Ctrl-C stops everything.
+A service that crashes is restarted by itself (with back-off) while the others keep serving. Ctrl-C stops everything.
 `);
   } catch (error) {
     process.stderr.write(`start: ${(error as Error).message}\n`);

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { superviseAll, type SupervisedGroup, type SupervisorOptions } from './supervisor';
 
 export const ROOT = path.resolve(__dirname, '..', '..', '..');
 const DIST = path.join(ROOT, 'dist');
@@ -20,9 +21,8 @@ export interface GraphProcesses {
  */
 export function spawnGraph(env: NodeJS.ProcessEnv, onExit: (entry: string, code: number | null) => void, stdio: 'inherit' | 'ignore' = 'inherit'): GraphProcesses {
   let stopping = false;
-  const nodeArgs = (env.GRAPH_NODE_ARGS ?? process.env.GRAPH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
   const children = SERVICE_ENTRIES.map((entry) => {
-    const child = spawn(process.execPath, ['--enable-source-maps', ...nodeArgs, path.join(DIST, entry)], { env, stdio: ['ignore', stdio, stdio] });
+    const child = spawnService(entry, env, stdio);
     child.once('exit', (code) => { if (!stopping) onExit(entry, code); });
     return child;
   });
@@ -38,6 +38,26 @@ export function spawnGraph(env: NodeJS.ProcessEnv, onExit: (entry: string, code:
       })));
     },
   };
+}
+
+/** One service's process. GRAPH_NODE_ARGS adds flags to its node (see spawnGraph). */
+function spawnService(entry: string, env: NodeJS.ProcessEnv, stdio: 'inherit' | 'ignore'): ChildProcess {
+  const nodeArgs = (env.GRAPH_NODE_ARGS ?? process.env.GRAPH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  return spawn(process.execPath, ['--enable-source-maps', ...nodeArgs, path.join(DIST, entry)], { env, stdio: ['ignore', stdio, stdio] });
+}
+
+/** A service's name in logs: `payments` for subgraphs/payments/src/main.js, `gateway` for gateway/src/main.js. */
+export function serviceName(entry: string): string {
+  const parts = entry.split('/');
+  return parts[0] === 'subgraphs' ? parts[1] : parts[0];
+}
+
+/**
+ * The four services as npm start runs them: each one that exits by itself is started again with back-off, on the
+ * same port and with the same `env`, while the others keep serving (supervisor.ts); `stop()` ends them all.
+ */
+export function superviseGraph(env: NodeJS.ProcessEnv, options: SupervisorOptions, stdio: 'inherit' | 'ignore' = 'inherit'): SupervisedGroup {
+  return superviseAll(SERVICE_ENTRIES.map((entry) => ({ name: serviceName(entry), spawn: () => spawnService(entry, env, stdio) })), options);
 }
 
 /** Polls `url` until it answers 200 or the time is up. */

