@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { createPrivateKey } from 'node:crypto';
 import { DEFAULT_OPERATION_LIMITS, jwksEnvShape, parseEnv, port, relyingPartyTokensEnvShape, serviceEnvShape, type OperationLimits } from '../../subgraphs/shared/src';
+import { DEFAULT_REQUEST_LIMITS, type RequestLimits } from './limits/request-limits';
 
 export const gatewayEnvShape = {
   ...serviceEnvShape,
@@ -23,7 +24,8 @@ export const gatewayEnvShape = {
    * Optional. With it the gateway reads identity's event stream and refuses, from memory, access tokens whose session
    * or delegation has ended (subgraphs/shared/src/auth/revocations.ts), before planning anything. Without it the
    * gateway verifies tokens statelessly (signature and expiry only) and passes such a token on: the subgraphs, which
-   * read the stream themselves, refuse it.
+   * read the stream themselves, refuse it. The request limits count in it too, shared by every replica; without it each
+   * replica counts its own.
    */
   REDIS_URL: z.string().url().optional(),
   /** The deployment's key prefix, the same as the subgraphs' (the stream is `<prefix>events:identity`). */
@@ -56,12 +58,30 @@ export const gatewayEnvShape = {
   MAX_DIRECTIVES: z.coerce.number().int().min(0).max(1_000).default(DEFAULT_OPERATION_LIMITS.maxDirectives),
   MAX_TOKENS: z.coerce.number().int().min(100).max(100_000).default(DEFAULT_OPERATION_LIMITS.maxTokens),
   MAX_COST: z.coerce.number().int().min(1).max(10_000_000).default(DEFAULT_OPERATION_LIMITS.maxCost),
+  /**
+   * Request limits (gateway/src/limits/): requests per client address and per client per minute, and requests in
+   * flight per client, counted in Redis when REDIS_URL is set (shared by every replica), else per process. A partner
+   * registered with its own `requestsPerMinute` gets that instead of RATE_LIMIT_PER_CLIENT_PER_MINUTE.
+   */
+  RATE_LIMIT_PER_IP_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(DEFAULT_REQUEST_LIMITS.requestsPerIpPerMinute),
+  RATE_LIMIT_PER_CLIENT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(DEFAULT_REQUEST_LIMITS.requestsPerClientPerMinute),
+  CONCURRENCY_PER_CLIENT: z.coerce.number().int().min(1).max(100_000).default(DEFAULT_REQUEST_LIMITS.concurrentRequestsPerClient),
+  /** The JSON body of a /graphql request, in bytes (413 past it), and the `query` string, in characters (refused before parsing). */
+  MAX_BODY_BYTES: z.coerce.number().int().min(1_024).max(10 * 1024 * 1024).default(DEFAULT_REQUEST_LIMITS.maxBodyBytes),
+  MAX_QUERY_LENGTH: z.coerce.number().int().min(100).max(10 * 1024 * 1024).default(DEFAULT_REQUEST_LIMITS.maxQueryLength),
 };
 
 export type GatewayConfig = ReturnType<typeof loadGatewayConfig>;
 
 export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env) {
   return parseEnv(gatewayEnvShape, env);
+}
+
+export function requestLimitsOf(config: GatewayConfig): RequestLimits {
+  return {
+    requestsPerIpPerMinute: config.RATE_LIMIT_PER_IP_PER_MINUTE, requestsPerClientPerMinute: config.RATE_LIMIT_PER_CLIENT_PER_MINUTE,
+    concurrentRequestsPerClient: config.CONCURRENCY_PER_CLIENT, maxBodyBytes: config.MAX_BODY_BYTES, maxQueryLength: config.MAX_QUERY_LENGTH,
+  };
 }
 
 export function operationLimitsOf(config: GatewayConfig): OperationLimits {

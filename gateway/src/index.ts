@@ -1,12 +1,14 @@
 import { ApolloGateway } from '@apollo/gateway';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { createLogger, GatewayProofSigner, operationLimitsMiddleware, startHttpService, startRevocationList, TokenVerifier, type Logger, type RunningService } from '../../subgraphs/shared/src';
-import { operationLimitsOf, type GatewayConfig } from './config';
+import { operationLimitsOf, requestLimitsOf, type GatewayConfig } from './config';
 import { EXPLORER_HTML } from './explorer';
+import { startRequestLimits } from './limits/request-limits';
 import { registerReceiptRoutes } from './receipts/receipt.route';
 import { registerReportRoutes } from './reports/report.route';
 import { SubgraphDataSource, type GatewayContext } from './subgraph-data-source';
 import { supergraphFromFile } from './supergraph-file';
+import { legacyJsonStatusPlugin } from './legacy-status';
 
 export type { GatewayContext };
 
@@ -30,6 +32,8 @@ export async function startGateway(config: GatewayConfig, overrides: { log?: Log
   gateway.onSchemaLoadOrUpdate(({ apiSchema: loaded }) => { apiSchema = loaded; });
   // Ended sessions and delegations are refused here too when REDIS_URL is set. Without it the gateway stays
   // stateless (it checks signatures and expiry) and the subgraphs, which all read identity's events, refuse them.
+  // Started first: its Redis connection comes up while the revocation list catches up.
+  const requestLimitsStarting = startRequestLimits(requestLimitsOf(config), { redisUrl: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX, log });
   const revocations = await startRevocationList(config.REDIS_URL, {
     keyPrefix: config.REDIS_KEY_PREFIX, log, name: 'gateway-revocations',
     unconfigured: 'REDIS_URL is not set: the gateway verifies tokens statelessly; tokens of ended sessions and delegations are refused by the subgraphs, not here',
@@ -37,14 +41,17 @@ export async function startGateway(config: GatewayConfig, overrides: { log?: Log
   const verifier = new TokenVerifier({ jwksUrl: config.IDENTITY_JWKS_URL }, config.JWT_ISSUER, {
     revocations, relyingParties: config.OIDC_ISSUER ? { issuer: config.OIDC_ISSUER, audience: config.GRAPH_AUDIENCE } : undefined,
   });
+  const requestLimits = await requestLimitsStarting;
   const service = await startHttpService<GatewayContext>({
     name: 'gateway', host: config.HOST, port: config.GATEWAY_PORT, production: config.NODE_ENV === 'production', log,
     trustProxy: config.TRUST_PROXY,
     shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
     metricsToken: config.METRICS_TOKEN,
-    apollo: { gateway },
+    apollo: { gateway, plugins: [legacyJsonStatusPlugin<GatewayContext>()] },
     // Before Apollo validates or the gateway plans: a document's size, not its fragments' expansion, bounds the work.
     operationLimits: operationLimitsMiddleware({ limits: operationLimitsOf(config), schema: () => apiSchema, log }),
+    // Rates per address and per client, requests in flight per client, body size, batches, query length (limits/).
+    requestLimits: requestLimits.handlers(verifier),
     routes: (app, execute) => {
       if (config.NODE_ENV !== 'production') app.get('/', (_req, res) => { res.type('html').send(EXPLORER_HTML); });
       registerReceiptRoutes(app, execute, log);
@@ -70,5 +77,5 @@ export async function startGateway(config: GatewayConfig, overrides: { log?: Log
     },
   });
   // SIGHUP reloads the supergraph too (supergraph-file.ts).
-  return { ...service, reloadSupergraph: supergraph.reload, async stop() { await service.stop(); await revocations.stop(); } };
+  return { ...service, reloadSupergraph: supergraph.reload, async stop() { await service.stop(); await revocations.stop(); await requestLimits.stop(); } };
 }

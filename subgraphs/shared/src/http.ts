@@ -46,6 +46,12 @@ export interface HttpServiceOptions<C extends BaseContext> {
    * anything (see operation-limits.ts: `operationLimitsMiddleware`).
    */
   operationLimits?: express.RequestHandler;
+  /**
+   * The gateway's request limits on /graphql (gateway/src/limits/): `beforeBody` runs before the body is read (rates and
+   * concurrency: a refused request costs no parsing), `afterBody` on the parsed body before `operationLimits`, and
+   * `maxBodyBytes` bounds the JSON body (default 1 MB; past it, 413 naming `maxBodyBytes`).
+   */
+  requestLimits?: { beforeBody?: express.RequestHandler[]; afterBody?: express.RequestHandler[]; maxBodyBytes?: number };
   /** On stop, how long requests in flight may take to finish while new ones get 503 (default 5 s). */
   shutdownGraceMs?: number;
   /**
@@ -201,12 +207,10 @@ export async function startHttpService<C extends BaseContext>(options: HttpServi
   options.routes?.(app, execute);
   app.use(
     '/graphql',
-    express.json({
-      limit: '1mb',
-      // A gateway proof is bound to the exact bytes of the body, so they are hashed as they arrive.
-      verify: (req, _res, raw) => { if (req.headers[GATEWAY_PROOF_HEADER]) (req as ProvableRequest).bodyDigest = bodyDigest(raw); },
-    }),
+    ...(options.requestLimits?.beforeBody ?? []),
+    jsonBody(options.requestLimits?.maxBodyBytes ?? 1024 * 1024),
     ...(options.gatewayProof ? [gatewayProofMiddleware(options.gatewayProof)] : []),
+    ...(options.requestLimits?.afterBody ?? []),
     ...(options.operationLimits ? [options.operationLimits] : []),
     expressMiddleware(server, { context: ({ req, res }) => contextOf(req, res) }),
   );
@@ -235,6 +239,26 @@ export async function startHttpService<C extends BaseContext>(options: HttpServi
 }
 
 interface ProvableRequest extends Request { bodyDigest?: string }
+
+/**
+ * The JSON body, at most `maxBytes` (checked against Content-Length before reading, and while reading a body without
+ * one). Past it the answer is 413 in the shape of the other limits, not Express's HTML error page.
+ */
+function jsonBody(maxBytes: number): express.RequestHandler {
+  const parse = express.json({
+    limit: maxBytes,
+    // A gateway proof is bound to the exact bytes of the body, so they are hashed as they arrive.
+    verify: (req, _res, raw) => { if (req.headers[GATEWAY_PROOF_HEADER]) (req as ProvableRequest).bodyDigest = bodyDigest(raw); },
+  });
+  return (req, res, next) => parse(req, res, (error?: unknown) => {
+    if ((error as { type?: string } | undefined)?.type !== 'entity.too.large') return next(error);
+    const length = Number(req.headers['content-length']);
+    res.status(413).json({ errors: [{
+      message: `The request body is larger than ${maxBytes} bytes (limit maxBodyBytes).`,
+      extensions: { code: 'BAD_REQUEST', limit: 'maxBodyBytes', max: maxBytes, ...(Number.isSafeInteger(length) ? { actual: length } : {}) },
+    }] });
+  });
+}
 
 /**
  * A request that presents a gateway proof must carry a valid one: a forged, expired or replayed-onto-

@@ -10,7 +10,12 @@ export interface PartnerRegistration {
   allowedAttributes: IdentityAttribute[];
   /** None when not given: a partner receives documents only when registered for them. */
   allowedDocumentTypes?: IntegratedDocumentType[] | null;
+  /** Its own limit of requests per minute at the gateway; none: the gateway's default for every client. */
+  requestsPerMinute?: number | null;
 }
+
+/** A partner's own request limit at the gateway, per minute (the migration checks the same range). */
+export const PARTNER_REQUESTS_PER_MINUTE = { min: 1, max: 100_000 };
 
 /** Text as people read it: Unicode NFC, trimmed, inner spaces collapsed. */
 export function tidyText(text: string): string {
@@ -18,15 +23,19 @@ export function tidyText(text: string): string {
 }
 
 /** The registration as it will be stored, and every problem with it at once. */
-export function checkPartnerRegistration(input: PartnerRegistration): { value: PartnerRegistration & { allowedDocumentTypes: IntegratedDocumentType[] }; problems: FieldProblem[] } {
+export function checkPartnerRegistration(input: PartnerRegistration): { value: PartnerRegistration & { allowedDocumentTypes: IntegratedDocumentType[]; requestsPerMinute: number | null }; problems: FieldProblem[] } {
   const value = {
     name: tidyText(input.name), purpose: tidyText(input.purpose), allowedAttributes: [...new Set(input.allowedAttributes)],
-    allowedDocumentTypes: inCatalogueOrder(input.allowedDocumentTypes),
+    allowedDocumentTypes: inCatalogueOrder(input.allowedDocumentTypes), requestsPerMinute: input.requestsPerMinute ?? null,
   };
   const problems: FieldProblem[] = [];
   if (value.name.length < 2 || value.name.length > 200) problems.push({ field: 'name', message: 'The name must be 2–200 characters.' });
   if (value.purpose.length < 3 || value.purpose.length > 500) problems.push({ field: 'purpose', message: 'The purpose must be 3–500 characters.' });
   if (!value.allowedAttributes.length) problems.push({ field: 'allowedAttributes', message: 'Name at least one attribute the partner may check.' });
+  const { min, max } = PARTNER_REQUESTS_PER_MINUTE;
+  if (value.requestsPerMinute !== null && !(Number.isInteger(value.requestsPerMinute) && value.requestsPerMinute >= min && value.requestsPerMinute <= max)) {
+    problems.push({ field: 'requestsPerMinute', message: `The limit must be a whole number of requests per minute, ${min}–${max.toLocaleString('en')}.` });
+  }
   return { value, problems };
 }
 

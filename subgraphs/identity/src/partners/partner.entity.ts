@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-import { Field, ID, ObjectType } from 'type-graphql';
+import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { AllowedTo } from '../../../shared/src';
 import { IdentityAttribute } from '../accounts/identity-attribute';
 import { IntegratedDocumentType } from '../documents/integrated-document.stub';
@@ -41,6 +41,12 @@ export class Partner {
   @Column({ name: 'allowed_document_types', type: 'text', array: true, default: () => "'{}'" })
   @Field(() => [IntegratedDocumentType], { description: 'The kinds of integrated documents it may receive with a check; a consent names some of them.' })
   allowedDocumentTypes: IntegratedDocumentType[];
+
+  /** Read by the gateway from the partner's tokens (partner-token.ts): the limit holds from its next token on. */
+  @Column({ name: 'requests_per_minute', type: 'integer', nullable: true })
+  @ManagedOnly()
+  @Field(() => Int, { nullable: true, description: 'Its own limit of requests per minute at the gateway; null: the gateway\'s default for every client (administrators only).' })
+  requestsPerMinute: number | null;
 
   /** See partner-secret.ts. Never selected unless asked for (issuing a token), never in the graph. */
   @Column({ name: 'secret_hash', type: 'text', select: false })

@@ -1,4 +1,4 @@
-import { Field, ID, InputType, ObjectType } from 'type-graphql';
+import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { ConnectionType } from '../../../shared/src';
 import { IdentityAttribute } from '../accounts/identity-attribute';
 import { IntegratedDocumentType } from '../documents/integrated-document.stub';
@@ -11,6 +11,8 @@ export class RegisterPartnerInput {
   @Field(() => [IdentityAttribute], { description: 'The attributes it may ask to check (a consent names some of them).' }) allowedAttributes: IdentityAttribute[];
   @Field(() => [IntegratedDocumentType], { nullable: true, description: 'The kinds of integrated documents it may receive with a check (a consent names some of them); none unless given.' })
   allowedDocumentTypes?: IntegratedDocumentType[] | null;
+  @Field(() => Int, { nullable: true, description: 'Its own limit of requests per minute at the gateway (1–100000), carried in its tokens; none: the gateway\'s default for every client.' })
+  requestsPerMinute?: number | null;
 }
 
 @ObjectType({ description: 'A partner\'s credentials. The secret is shown only in this answer: it is stored only as a salted hash.' })

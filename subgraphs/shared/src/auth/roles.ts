@@ -38,6 +38,8 @@ export interface Principal {
    * that name none (partner tokens). Logout and the session list use it, and ended sessions are refused by it.
    */
   sessionId?: string;
+  /** A partner's own limit of requests per minute at the gateway, from its registration (`requests_per_minute`). */
+  requestsPerMinute?: number;
 }
 
 /**
@@ -80,6 +82,6 @@ export interface ActingForClaim { organisation_id: string; delegation_id: string
 export const SESSION_ID_CLAIM = 'sid';
 
 /** Claims carried in access tokens, besides the registered ones (sub, iss, aud, exp, iat, jti). */
-export interface AccessClaims { role: Role; level: AssuranceLevel; postal_point?: string; agency?: string; /** RFC 9068, partner tokens only. */ client_id?: string; act_for?: ActingForClaim; sid?: string }
+export interface AccessClaims { role: Role; level: AssuranceLevel; postal_point?: string; agency?: string; /** RFC 9068, partner tokens only. */ client_id?: string; act_for?: ActingForClaim; sid?: string; /** Partner tokens: see `Principal.requestsPerMinute`. */ requests_per_minute?: number }
 
 export const ACCESS_TOKEN_AUDIENCE = 'national-identity-graph';
