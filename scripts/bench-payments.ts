@@ -368,6 +368,9 @@ async function collections(databaseUrl: string, redisUrl: string, opts: Options,
     GATEWAY_PORT: String(gatewayPort), IDENTITY_PORT: String(identityPort), DOCUMENTS_PORT: String(documentsPort), PAYMENTS_PORT: String(paymentsPort),
     IDENTITY_URL: `http://127.0.0.1:${identityPort}/graphql`, DOCUMENTS_URL: `http://127.0.0.1:${documentsPort}/graphql`, PAYMENTS_URL: `http://127.0.0.1:${paymentsPort}/graphql`,
     IDENTITY_JWKS_URL: `http://127.0.0.1:${identityPort}/.well-known/jwks.json`, SUPERGRAPH_PATH: `${ROOT}/schema/supergraph.graphql`,
+    // The gateway's limits stay on and are counted for every request, as in production; only the per-address ceiling
+    // is raised, since the 50 clerks, who would come from 50 post offices, all come from this machine's address here.
+    RATE_LIMIT_PER_IP_PER_MINUTE: '1000000',
   };
   say('starting the graph (gateway, identity, documents, payments)…');
   let died: string | undefined;
