@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadGatewayConfig } from '../../gateway/src/config';
@@ -6,6 +7,7 @@ import { LOGIN } from '../kit/builders';
 import { post } from '../kit/gql';
 import { testGatewayKeys } from '../kit/gateway-proof';
 import { useStack } from '../kit/stack';
+import { collectProcessMetrics, metricsRegistry } from '../../subgraphs/shared/src/metrics';
 
 /** The value of one series in Prometheus text, or 0 when it is not there yet. */
 function valueOf(text: string, name: string, labels: Record<string, string>): number {
@@ -66,6 +68,16 @@ describe('metrics', () => {
     expect(codes.filter((c) => c === 'RATE_LIMITED').length).toBe(2);
     const after = valueOf(await scrape(stack.identity.url), 'rate_limit_refusals_total', { service: 'identity', limit: 'login-username' });
     expect(after - before).toBe(2);
+  });
+
+  it('has every series the Grafana dashboard in docs/ reads', async () => {
+    collectProcessMetrics('test');
+    const dashboard = JSON.parse(readFileSync(path.join(__dirname, '../../docs/grafana-dashboard.json'), 'utf8')) as { panels: { targets: { expr: string }[] }[] };
+    const read = new Set(dashboard.panels.flatMap((p) => p.targets.flatMap((t) => t.expr.match(/\b(graphql|subgraph|cache|rate_limit|process|nodejs)_[a-z0-9_]+/g) ?? [])));
+    const known = new Set((await metricsRegistry.getMetricsAsJSON()).map((m) => m.name));
+    const missing = [...read].map((name) => name.replace(/_(bucket|count|sum)$/, '')).filter((name) => !known.has(name));
+    expect(read.size).toBeGreaterThan(8);
+    expect(missing).toEqual([]);
   });
 
   it('is off in production without METRICS_TOKEN, and needs the token with it', async () => {
