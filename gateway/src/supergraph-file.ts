@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, unwatchFile, watchFile } from 'node:fs';
+import { readFileSync, unwatchFile, watchFile, type Stats } from 'node:fs';
 import type { SupergraphSdlHook } from '@apollo/gateway';
 import type { Logger } from '../../subgraphs/shared/src';
 
@@ -49,15 +49,17 @@ export function supergraphFromFile(options: SupergraphFileOptions): { hook: Supe
     const onSignal = () => reload('SIGHUP');
     process.on('SIGHUP', onSignal);
     reloadNow = () => reload('asked');
-    if (options.watchMs > 0) watchFile(options.path, { interval: options.watchMs, persistent: false }, (now, before) => {
+    const onChange = (now: Stats, before: Stats) => {
       if (now.mtimeMs !== before.mtimeMs || now.size !== before.size || now.ino !== before.ino) reload('file changed');
-    });
+    };
+    if (options.watchMs > 0) watchFile(options.path, { interval: options.watchMs, persistent: false }, onChange);
     options.log.info('supergraph loaded', { path: options.path, id: idOf(current), watchMs: options.watchMs });
     return {
       supergraphSdl: current,
       async cleanup() {
         process.off('SIGHUP', onSignal);
-        if (options.watchMs > 0) unwatchFile(options.path);
+        // This listener only: another gateway in the process (the tests run several) may watch the same file.
+        if (options.watchMs > 0) unwatchFile(options.path, onChange);
       },
     };
   };
