@@ -29,6 +29,8 @@ COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/schema ./schema
+# The persisted operations' manifest the gateway's safelist runs (PERSISTED_OPERATIONS=safelist).
+COPY --from=build /app/gateway/operations/manifest.json ./gateway/operations/manifest.json
 COPY --from=build /app/scripts/data ./scripts/data
 USER node
 EXPOSE 4000 4001 4002 4003

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { createPrivateKey } from 'node:crypto';
 import { DEFAULT_OPERATION_LIMITS, jwksEnvShape, parseEnv, port, relyingPartyTokensEnvShape, serviceEnvShape, type OperationLimits } from '../../subgraphs/shared/src';
 import { DEFAULT_REQUEST_LIMITS, type RequestLimits } from './limits/request-limits';
+import type { PersistedOperationsSettings } from './operations/persisted-operations';
 
 export const gatewayEnvShape = {
   ...serviceEnvShape,
@@ -69,6 +70,20 @@ export const gatewayEnvShape = {
   /** The JSON body of a /graphql request, in bytes (413 past it), and the `query` string, in characters (refused before parsing). */
   MAX_BODY_BYTES: z.coerce.number().int().min(1_024).max(10 * 1024 * 1024).default(DEFAULT_REQUEST_LIMITS.maxBodyBytes),
   MAX_QUERY_LENGTH: z.coerce.number().int().min(100).max(10 * 1024 * 1024).default(DEFAULT_REQUEST_LIMITS.maxQueryLength),
+  /**
+   * Which operations clients may send (gateway/src/operations/): `apq` runs any operation and takes a registered
+   * document's SHA-256 in its place (automatic persisted queries, in Redis with REDIS_URL, shared by every replica);
+   * `safelist` runs only the operations of the manifest, sent whole or by hash, and registers nothing (production
+   * portals); `off` takes documents only.
+   */
+  PERSISTED_OPERATIONS: z.enum(['off', 'apq', 'safelist']).default('apq'),
+  /** The manifest `npm run operations:manifest` writes: required with `safelist`; with `apq` its operations are known by hash. */
+  PERSISTED_OPERATIONS_MANIFEST: z.string().default('gateway/operations/manifest.json'),
+  /**
+   * How long a registered document is kept. Anyone can register documents, so storage is rate × this: an hour keeps
+   * the portals' few dozen documents warm (each is registered again at most once an hour) and bounds the rest.
+   */
+  APQ_TTL_SECONDS: z.coerce.number().int().min(60).max(7 * 86_400).default(3_600),
 };
 
 export type GatewayConfig = ReturnType<typeof loadGatewayConfig>;
@@ -82,6 +97,10 @@ export function requestLimitsOf(config: GatewayConfig): RequestLimits {
     requestsPerIpPerMinute: config.RATE_LIMIT_PER_IP_PER_MINUTE, requestsPerClientPerMinute: config.RATE_LIMIT_PER_CLIENT_PER_MINUTE,
     concurrentRequestsPerClient: config.CONCURRENCY_PER_CLIENT, maxBodyBytes: config.MAX_BODY_BYTES, maxQueryLength: config.MAX_QUERY_LENGTH,
   };
+}
+
+export function persistedOperationsOf(config: GatewayConfig): PersistedOperationsSettings {
+  return { mode: config.PERSISTED_OPERATIONS, manifestPath: config.PERSISTED_OPERATIONS_MANIFEST, apqTtlSeconds: config.APQ_TTL_SECONDS };
 }
 
 export function operationLimitsOf(config: GatewayConfig): OperationLimits {

@@ -1,7 +1,7 @@
 import { ApolloGateway } from '@apollo/gateway';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
-import { createLogger, GatewayProofSigner, operationLimitsMiddleware, startHttpService, startRevocationList, TokenVerifier, type Logger, type RunningService } from '../../subgraphs/shared/src';
-import { operationLimitsOf, requestLimitsOf, type GatewayConfig } from './config';
+import { createLogger, createRedis, GatewayProofSigner, operationLimitsMiddleware, redisReadiness, startHttpService, startRevocationList, TokenVerifier, type Logger, type RunningService } from '../../subgraphs/shared/src';
+import { operationLimitsOf, persistedOperationsOf, requestLimitsOf, type GatewayConfig } from './config';
 import { EXPLORER_HTML } from './explorer';
 import { startRequestLimits } from './limits/request-limits';
 import { registerReceiptRoutes } from './receipts/receipt.route';
@@ -9,12 +9,15 @@ import { registerReportRoutes } from './reports/report.route';
 import { SubgraphDataSource, type GatewayContext } from './subgraph-data-source';
 import { supergraphFromFile } from './supergraph-file';
 import { legacyJsonStatusPlugin } from './legacy-status';
+import { createPersistedOperations, inSequence } from './operations/persisted-operations';
 
 export type { GatewayContext };
 
 /** Starts the gateway over the composed supergraph; returns its URL. */
 export async function startGateway(config: GatewayConfig, overrides: { log?: Logger; onSupergraphReload?: (outcome: { loaded: boolean; id: string; error?: string }) => void } = {}): Promise<RunningService & { reloadSupergraph(): void }> {
   const log = overrides.log ?? createLogger({ service: 'gateway', level: config.LOG_LEVEL });
+  // First: a bad manifest (or none, in safelist mode) stops the start before any connection is opened.
+  const persisted = createPersistedOperations(persistedOperationsOf(config), { redisUrl: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX, log });
   const routing: Record<string, string | undefined> = { identity: config.IDENTITY_URL, documents: config.DOCUMENTS_URL, payments: config.PAYMENTS_URL };
   const subgraphUrls = new Map<string, string>();
   const signer = await GatewayProofSigner.fromPem(config.GATEWAY_PRIVATE_KEY);
@@ -42,14 +45,17 @@ export async function startGateway(config: GatewayConfig, overrides: { log?: Log
     revocations, relyingParties: config.OIDC_ISSUER ? { issuer: config.OIDC_ISSUER, audience: config.GRAPH_AUDIENCE } : undefined,
   });
   const requestLimits = await requestLimitsStarting;
+  // Only answers /ready: the limits' connection and the revocation list's (which blocks on the stream) are their own.
+  const readinessRedis = config.REDIS_URL ? createRedis(config.REDIS_URL, log, 'gateway-readiness') : undefined;
   const service = await startHttpService<GatewayContext>({
     name: 'gateway', host: config.HOST, port: config.GATEWAY_PORT, production: config.NODE_ENV === 'production', log,
     trustProxy: config.TRUST_PROXY,
     shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
     metricsToken: config.METRICS_TOKEN,
-    apollo: { gateway, plugins: [legacyJsonStatusPlugin<GatewayContext>()] },
+    apollo: { gateway, persistedQueries: persisted.persistedQueries, plugins: [legacyJsonStatusPlugin<GatewayContext>(), ...persisted.plugins<GatewayContext>()] },
     // Before Apollo validates or the gateway plans: a document's size, not its fragments' expansion, bounds the work.
-    operationLimits: operationLimitsMiddleware({ limits: operationLimitsOf(config), schema: () => apiSchema, log }),
+    // Persisted operations first (operations/): a hash becomes its document, or the safelist refuses, before the limits measure it.
+    operationLimits: inSequence(persisted.middleware, operationLimitsMiddleware({ limits: operationLimitsOf(config), schema: () => apiSchema, log })),
     // Rates per address and per client, requests in flight per client, body size, batches, query length (limits/).
     requestLimits: requestLimits.handlers(verifier),
     routes: (app, execute) => {
@@ -58,12 +64,16 @@ export async function startGateway(config: GatewayConfig, overrides: { log?: Log
       // CSV exports: streamed by payments, which checks the caller's token itself (reports/report.route.ts).
       registerReportRoutes(app, () => subgraphUrls.get('payments'), log, config.SUBGRAPH_TIMEOUT_MS);
     },
-    readiness: Object.fromEntries(['identity', 'documents', 'payments'].map((name) => [name, async () => {
-      const url = subgraphUrls.get(name);
-      if (!url) throw new Error('not planned yet');
-      const response = await fetch(new URL('/ready', url), { signal: AbortSignal.timeout(2_000) });
-      if (!response.ok) throw new Error(`answered ${response.status}`);
-    }])),
+    readiness: {
+      ...Object.fromEntries(['identity', 'documents', 'payments'].map((name) => [name, async () => {
+        const url = subgraphUrls.get(name);
+        if (!url) throw new Error('not planned yet');
+        const response = await fetch(new URL('/ready', url), { signal: AbortSignal.timeout(2_000) });
+        if (!response.ok) throw new Error(`answered ${response.status}`);
+      }])),
+      // Optional: without Redis the gateway answers on (limits per process, the revocation list as it was): degraded.
+      ...(readinessRedis ? { redis: redisReadiness(readinessRedis) } : {}),
+    },
     context: async (req, info) => {
       const authorization = req.header('authorization') ?? undefined;
       try {
@@ -77,5 +87,5 @@ export async function startGateway(config: GatewayConfig, overrides: { log?: Log
     },
   });
   // SIGHUP reloads the supergraph too (supergraph-file.ts).
-  return { ...service, reloadSupergraph: supergraph.reload, async stop() { await service.stop(); await revocations.stop(); await requestLimits.stop(); } };
+  return { ...service, reloadSupergraph: supergraph.reload, async stop() { await service.stop(); await revocations.stop(); await requestLimits.stop(); await persisted.stop(); readinessRedis?.disconnect(); } };
 }
