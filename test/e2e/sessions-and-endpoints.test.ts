@@ -62,7 +62,7 @@ describe('sessions and tokens', () => {
       expect(ready.status, url).toBe(200);
     }
     const gatewayReady = (await (await fetch(`${stack.gateway.url}/ready`)).json()) as { checks: Record<string, string> };
-    expect(gatewayReady.checks).toEqual({ identity: 'ok', documents: 'ok', payments: 'ok' });
+    expect(gatewayReady.checks).toEqual({ identity: 'ok', documents: 'ok', payments: 'ok', redis: 'ok' });
   });
 
   it('refuses queries nested too deep at the gateway', async () => {

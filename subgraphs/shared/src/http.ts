@@ -33,8 +33,13 @@ export interface HttpServiceOptions<C extends BaseContext> {
   /** Either `schema` (a subgraph) or `gateway` (the gateway). */
   apollo: Pick<ApolloServerOptions<C>, 'schema' | 'gateway' | 'validationRules' | 'persistedQueries' | 'cache'> & { plugins?: ApolloServerPlugin<C>[] };
   context: (req: Request, info: RequestInfo) => Promise<C>;
-  /** Readiness checks by name (database, redis, …); each throws when its dependency is not usable. */
-  readiness: Record<string, () => Promise<unknown>>;
+  /**
+   * Readiness checks by name (database, redis, …); each throws when its dependency is not usable. A failing check makes
+   * /ready answer 503, unless it is `optional`: the service still answers without that dependency (Redis: caches read
+   * the database, limits count per process or refuse only their own operations), so it answers 200 `degraded`, naming
+   * the check, and a load balancer keeps every replica serving through the dependency's outage.
+   */
+  readiness: Record<string, ReadinessCheck | { check: ReadinessCheck; optional: true }>;
   /** Extra routes; `execute` runs an operation in this process as if `req` had posted it to /graphql. */
   routes?: (app: Express, execute: InProcessExecute) => void;
   /** Subgraphs: verifies the gateway's signed proof on /graphql requests (see auth/gateway-proof.ts). */
@@ -60,6 +65,9 @@ export interface HttpServiceOptions<C extends BaseContext> {
    */
   metricsToken?: string;
 }
+
+/** Throws when its dependency is not usable; its message is the reason /ready shows. */
+export type ReadinessCheck = () => Promise<unknown>;
 
 /** `graceMs`: how long `stop` may take for requests in flight to finish (the process entry waits that long and more). */
 export interface RunningService { name: string; url: string; port: number; graceMs?: number; stop(): Promise<void> }
@@ -188,10 +196,15 @@ export async function startHttpService<C extends BaseContext>(options: HttpServi
   app.get('/ready', async (_req: Request, res: Response) => {
     const checks: Record<string, string> = {};
     let ready = true;
-    await Promise.all(Object.entries(options.readiness).map(async ([name, check]) => {
-      try { await check(); checks[name] = 'ok'; } catch (error) { ready = false; checks[name] = (error as Error).message || 'failed'; }
+    let degraded = false;
+    await Promise.all(Object.entries(options.readiness).map(async ([name, entry]) => {
+      const { check, optional } = typeof entry === 'function' ? { check: entry, optional: false } : entry;
+      try { await check(); checks[name] = 'ok'; } catch (error) {
+        if (optional) degraded = true; else ready = false;
+        checks[name] = (error as Error).message || 'failed';
+      }
     }));
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', service: options.name, checks });
+    res.status(ready ? 200 : 503).json({ status: ready ? (degraded ? 'degraded' : 'ready') : 'not ready', service: options.name, checks });
   });
   const contextOf = (req: Request, res: Response): Promise<C> => {
     const requestId = res.locals.requestId as string;

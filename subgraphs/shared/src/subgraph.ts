@@ -8,7 +8,7 @@ import type { Principal } from './auth/roles';
 import type { TokenVerifier } from './auth/tokens';
 import type { Database } from './database';
 import type { ResolverContainer } from './federation';
-import { startHttpService, type RequestInfo, type RunningService } from './http';
+import { startHttpService, type ReadinessCheck, type RequestInfo, type RunningService } from './http';
 import type { Logger } from './logger';
 import { operationLimitsMiddleware, type OperationLimits } from './operation-limits';
 
@@ -62,7 +62,7 @@ export async function startSubgraph<L>(options: SubgraphOptions<L>): Promise<Run
     }),
     readiness: {
       database: () => options.database.dataSource.query('SELECT 1'),
-      ...(options.redis ? { redis: () => options.redis!.ping() } : {}),
+      ...(options.redis ? { redis: redisReadiness(options.redis) } : {}),
     },
     context: async (req, info) => {
       let principal: Principal | null;
@@ -80,6 +80,25 @@ export async function startSubgraph<L>(options: SubgraphOptions<L>): Promise<Run
     async stop() {
       await service.stop();
       await options.onStop?.();
+    },
+  };
+}
+
+/**
+ * Redis as an optional readiness check (the gateway's too). While Redis is away the graph still answers: caches read
+ * the database, the revocation list keeps what it has, the gateway's request limits count per process, and only the
+ * operations behind identity's security limits (logins, registrations, one-time codes, password resets, QR codes,
+ * partner checks) are refused with SERVICE_UNAVAILABLE (those limits fail closed). So /ready says `degraded`, naming
+ * Redis, rather than taking every replica out of the load balancer. The client reconnects by itself; the check says
+ * ready again as soon as it has.
+ */
+export function redisReadiness(redis: Redis): { check: ReadinessCheck; optional: true } {
+  return {
+    optional: true,
+    check: async () => {
+      // Not connected, a command fails at once (no offline queue); the client's state says more than that error.
+      if (redis.status !== 'ready') throw new Error(`unreachable (connection ${redis.status})`);
+      await redis.ping();
     },
   };
 }
