@@ -1,3 +1,4 @@
+import '../../subgraphs/shared/src/tracing-entry';
 import 'reflect-metadata';
 import { runMain } from '../../subgraphs/shared/src/main';
 import { loadGatewayConfig } from './config';

@@ -1,3 +1,4 @@
+import '../../shared/src/tracing-entry';
 import 'reflect-metadata';
 import { runMain } from '../../shared/src/main';
 import { loadPaymentsConfig } from './config';

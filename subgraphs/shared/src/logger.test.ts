@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createLogger, type LogLevel } from './logger';
+import { createLogger, maskLine, type LogLevel } from './logger';
 
 function capture(level: LogLevel = 'debug') {
   const lines: string[] = [];
@@ -122,5 +122,23 @@ describe('personal data in log lines', () => {
       username: '035******123', msg: 'login 001******123 failed', phone: '091****678', nested: { phones: ['+8491****678'] },
       error: { message: 'duplicate key (personal_id)=(079******456)' },
     });
+  });
+});
+
+describe('trace ids in log lines', () => {
+  it('keeps a trace id whole even where its digits look like an ID number, and still masks the line around it', () => {
+    const traceId = '0a001190000123bc0a001190000123bc';
+    const spanId = '0912000001abcdef';
+    const line = JSON.stringify({ level: 'info', traceId, spanId, msg: 'checked 001190000123 for 0912000001' });
+    const written = JSON.parse(maskLine(line)) as Record<string, string>;
+    expect(written.traceId).toBe(traceId);
+    expect(written.spanId).toBe(spanId);
+    expect(written.msg).toBe('checked 001******123 for 091****001');
+  });
+
+  it('exempts only the members tracing writes, never a value that imitates them', () => {
+    const fake = '"traceId":"0a001190000123bc0a001190000123bc","spanId":"0912000001abcdef"';
+    const line = JSON.stringify({ level: 'info', msg: fake });
+    expect(maskLine(line)).not.toContain('001190000123');
   });
 });

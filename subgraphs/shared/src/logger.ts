@@ -1,5 +1,7 @@
+import { trace } from '@opentelemetry/api';
 import { pino, type DestinationStream, type Logger as Pino } from 'pino';
 import { maskPersonalData } from './mask';
+import { tracingEnabled } from './tracing';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
@@ -72,7 +74,20 @@ function loggableFields(fields: Record<string, unknown>, depth = 0): Record<stri
  * texts and nested fields are caught too, after redaction has taken out the secrets.
  */
 function maskingStream(write: (line: string) => void): DestinationStream {
-  return { write: (line: string) => write(maskPersonalData(line)) };
+  return { write: (line: string) => write(maskLine(line)) };
+}
+
+/**
+ * The trace and span ids tracing adds (hexadecimal, written by the mixin as these exact JSON members) are set aside
+ * while the line is masked: an id with a run of 12 digits would otherwise be masked like an ID number and lead to no
+ * trace. A field's value cannot fake the members (its quotes are escaped), and the ids carry no personal data.
+ */
+const TRACE_MEMBERS = /"traceId":"[0-9a-f]{32}","spanId":"[0-9a-f]{16}"/;
+const TRACE_PLACEHOLDER = '"traceId":"","spanId":""';
+export function maskLine(line: string): string {
+  const trace = TRACE_MEMBERS.exec(line);
+  if (!trace) return maskPersonalData(line);
+  return maskPersonalData(line.replace(trace[0], TRACE_PLACEHOLDER)).replace(TRACE_PLACEHOLDER, trace[0]);
 }
 
 let stdout: DestinationStream | undefined;
@@ -108,6 +123,18 @@ class PinoLogger implements Logger {
 }
 
 /**
+ * With tracing on, every line written inside a span names it (`traceId`, `spanId`): a line leads to its trace and a
+ * trace to its lines. With tracing off the logger has no mixin at all, so a line costs what it did. A new object each
+ * time: pino merges the line's fields into what the mixin returns.
+ */
+function traceFields(): Record<string, string> {
+  const span = trace.getActiveSpan();
+  if (!span) return {};
+  const { traceId, spanId } = span.spanContext();
+  return { traceId, spanId };
+}
+
+/**
  * One JSON object per line on stdout (or to `write`): `level` as a word, `time` in ISO 8601, `service`, `msg` and the
  * fields; secrets redacted by field name (REDACTED_PATHS), personal data masked in the whole line (mask.ts).
  */
@@ -123,6 +150,7 @@ export function createLogger(options: { service: string; level?: LogLevel; write
     // Errors are written by loggableFields under any name; pino's own `err` serializer would reshape them.
     serializers: {},
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    ...(tracingEnabled() ? { mixin: traceFields } : {}),
   }, options.write ? callerStream(options.write) : stdoutStream());
   return new PinoLogger(logger);
 }

@@ -1,6 +1,7 @@
 import { ConfigError } from './config';
 import type { RunningService } from './http';
 import { collectProcessMetrics } from './metrics';
+import { stopTracing } from './tracing';
 
 /** Process entry for one service: clear message and exit 1 on bad config, clean stop on SIGINT/SIGTERM. */
 export function runMain(name: string, start: () => Promise<RunningService>): void {
@@ -15,7 +16,8 @@ export function runMain(name: string, start: () => Promise<RunningService>): voi
         // The service's own grace for requests in flight, and a little more for closing connections and pools.
         const force = setTimeout(() => process.exit(1), (service.graceMs ?? 5_000) + 5_000);
         force.unref();
-        service.stop().then(() => process.exit(0), () => process.exit(1));
+        // The spans of the last requests are sent before the process ends (nothing to do with tracing off).
+        service.stop().then(() => stopTracing().then(() => process.exit(0)), () => stopTracing().then(() => process.exit(1)));
       };
       process.on('SIGINT', () => stop('SIGINT'));
       process.on('SIGTERM', () => stop('SIGTERM'));
