@@ -71,11 +71,13 @@ describe('the gateway', () => {
 
   /** A stand-in for a subgraph that forwards to the real one, or hangs while `hanging` is set (a paused process). */
   async function aSwitchableProxy(target: string) {
-    const state = { hanging: false, received: 0 };
+    const state = { hanging: false, killed: false, received: 0 };
     const held: http.ServerResponse[] = [];
     const server = http.createServer((req, res) => {
       state.received += 1;
       if (state.hanging) { held.push(res); return; }
+      // A killed process: the connection drops without an answer.
+      if (state.killed) { req.socket.destroy(); return; }
       const upstream = http.request(new URL('/graphql', target), { method: req.method, headers: req.headers }, (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);
@@ -125,8 +127,20 @@ describe('the gateway', () => {
       expect(fast.data.me.fullName).toBe(citizen.input.fullName);
       expect(fast.errors?.[0].extensions).toMatchObject({ code: 'SERVICE_UNAVAILABLE', service: 'payments', reason: 'CIRCUIT_OPEN', retryAfterSeconds: 1 });
 
-      // Back: after the cooldown one request probes it, and everything answers again.
+      // Killed instead of hung (connections dropped): after the cooldown the probe reaches it and fails at once; the
+      // page keeps the rest.
       payments.state.hanging = false;
+      payments.state.killed = true;
+      await new Promise((resolve) => setTimeout(resolve, 450));
+      const before = payments.state.received;
+      const dropped = await home();
+      expect(payments.state.received).toBeGreaterThan(before);
+      expect(dropped.data.me.fullName).toBe(citizen.input.fullName);
+      expect(dropped.data.me.payments ?? dropped.data.me.dossiers.edges[0].node.amountDue).toBeNull();
+      expect(dropped.errors?.map((e) => e.extensions?.service)).toContain('payments');
+
+      // Back: after the cooldown one request probes it, and everything answers again.
+      payments.state.killed = false;
       await new Promise((resolve) => setTimeout(resolve, 450));
       await expect.poll(async () => (await home()).errors, { timeout: 5_000, interval: 100 }).toBeUndefined();
       expect((await home()).data.me.dossiers.edges[0].node.amountDue).toBe('135000');
