@@ -45,6 +45,7 @@ async function graphql(url: string, query: string, variables: Record<string, unk
 async function load(label: string, url: string, body: string | null, token: string | undefined, requests: number, concurrency: number): Promise<Figures> {
   const latencies: number[] = [];
   let errors = 0;
+  let firstError: string | undefined;
   let next = 0;
   const headers = { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) };
   const started = performance.now();
@@ -55,14 +56,22 @@ async function load(label: string, url: string, body: string | null, token: stri
       try {
         const response = await fetch(url, body === null ? {} : { method: 'POST', headers, body });
         const json = (await response.json()) as { errors?: unknown[] };
-        if (!response.ok || json.errors) errors++;
-      } catch { errors++; }
+        if (!response.ok || json.errors) {
+          errors++;
+          firstError ??= `HTTP ${response.status} ${JSON.stringify(json.errors ?? json).slice(0, 300)}`;
+        }
+      } catch (error) {
+        errors++;
+        firstError ??= (error as Error).message;
+      }
       latencies.push(performance.now() - t);
     }
   }));
   const seconds = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
+  // The first failure, so that a failed run says why.
+  if (firstError) console.log(`bench: ${label}: ${errors} failed; the first: ${firstError}`);
   return { label, requests, seconds, p50: at(0.5), p95: at(0.95), p99: at(0.99), errors };
 }
 
