@@ -92,12 +92,21 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
   }
 
   /** POSTs `body` and reads the whole answer, within the timeout (connecting, sending and reading together). */
-  private post(body: string, headers: Record<string, string>): Promise<Answer> {
+  /**
+   * A kept-alive connection the subgraph closed as idle just as this request went out on it fails with ECONNRESET
+   * before any answer: the subgraph never read the request, so it is sent once more on a new connection (what Node's
+   * documentation prescribes for `reusedSocket`). Any other failure, or a second one, is final.
+   */
+  private post(body: string, headers: Record<string, string>, retried = false): Promise<Answer> {
     return new Promise<Answer>((resolve, reject) => {
       headers['content-length'] = String(Buffer.byteLength(body));
       const req = this.transport.request(this.target, { method: 'POST', headers, agent: this.agent });
       const timer = setTimeout(() => req.destroy(new Error(`no answer within ${this.timeoutMs} ms`)), this.timeoutMs);
-      req.once('error', (error) => { clearTimeout(timer); reject(error); });
+      req.once('error', (error: NodeJS.ErrnoException) => {
+        clearTimeout(timer);
+        if (!retried && req.reusedSocket && error.code === 'ECONNRESET') resolve(this.post(body, headers, true));
+        else reject(error);
+      });
       req.once('response', (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
