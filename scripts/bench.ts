@@ -4,7 +4,8 @@ import { Client } from 'pg';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '../subgraphs/identity/src/database/seed';
 import { generateSigningKeyPem } from '../subgraphs/identity/src/sessions/signing-key';
 import { Role } from '../subgraphs/shared/src';
-import { ROOT, spawnGraph, waitForReady } from './lib/graph-processes';
+import { ROOT, SERVICE_ENTRIES, serviceName, spawnGraph, waitForReady } from './lib/graph-processes';
+import { peakResidentMiB } from './lib/process-cpu';
 import { newEs256KeyPair } from './lib/keys';
 import { freePort, startEmbeddedPostgres, startRedisServer } from './lib/local-services';
 import { migrateAndSeed } from './lib/seed-all';
@@ -86,6 +87,8 @@ async function main(): Promise<void> {
   const postgres = await startEmbeddedPostgres();
   const redis = await startRedisServer();
   const results: Figures[] = [];
+  /** Each service's peak resident memory after the runs of one configuration. */
+  const memory: string[] = [];
   try {
     const admin = new Client({ connectionString: postgres.url });
     await admin.connect();
@@ -144,6 +147,7 @@ async function main(): Promise<void> {
           results.push(await load('postalPoint, through the gateway', gateway, pointQuery, undefined, requests, concurrency));
         }
         results.push(await load(`portal query, 3 subgraphs, ${dossiers} dossiers, ${suffix}`, gateway, portalQuery, token, requests, concurrency));
+        memory.push(`${suffix}: ${SERVICE_ENTRIES.map((entry, i) => `${serviceName(entry)} ${peakResidentMiB(graph.children[i].pid ?? 0).toFixed(0)}`).join(', ')} MiB`);
       } finally {
         await graph.stop();
       }
@@ -161,6 +165,7 @@ async function main(): Promise<void> {
   const [, direct, viaGateway, cached, uncached] = results;
   console.log(`\ngateway overhead on a one-subgraph lookup: ${(direct.requests / direct.seconds / (viaGateway.requests / viaGateway.seconds)).toFixed(2)}× fewer req/s through the gateway`);
   console.log(`Redis cache on the portal query: ${((cached.requests / cached.seconds) / (uncached.requests / uncached.seconds)).toFixed(2)}× the req/s without it`);
+  for (const line of memory) console.log(`peak memory (resident), ${line}`);
   if (results.some((r) => r.errors > 0)) { console.error('bench: some requests failed'); process.exitCode = 1; }
 }
 

@@ -38,3 +38,16 @@ export class CpuMeter {
     return used;
   }
 }
+
+/**
+ * The most memory the process has held so far (its peak resident set, VmHWM in /proc/<pid>/status), in MiB; 0 for a
+ * process that has ended or a system without /proc.
+ */
+export function peakResidentMiB(pid: number): number {
+  try {
+    const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
