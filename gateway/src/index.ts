@@ -16,8 +16,16 @@ export type { GatewayContext };
 /** Starts the gateway over the composed supergraph; returns its URL. */
 export async function startGateway(config: GatewayConfig, overrides: { log?: Logger; onSupergraphReload?: (outcome: { loaded: boolean; id: string; error?: string }) => void } = {}): Promise<RunningService & { reloadSupergraph(): void }> {
   const log = overrides.log ?? createLogger({ service: 'gateway', level: config.LOG_LEVEL });
-  // First: a bad manifest (or none, in safelist mode) stops the start before any connection is opened.
-  const persisted = createPersistedOperations(persistedOperationsOf(config), { redisUrl: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX, log });
+  // One command connection for the request limits, the persisted operations and /ready (the revocation list has its
+  // own: it blocks on the stream). A bad manifest (or none, in safelist mode) stops the start, and closes it.
+  const redis = config.REDIS_URL ? createRedis(config.REDIS_URL, log, 'gateway') : undefined;
+  let persisted: ReturnType<typeof createPersistedOperations>;
+  try {
+    persisted = createPersistedOperations(persistedOperationsOf(config), { redis, keyPrefix: config.REDIS_KEY_PREFIX, log });
+  } catch (error) {
+    redis?.disconnect();
+    throw error;
+  }
   const routing: Record<string, string | undefined> = { identity: config.IDENTITY_URL, documents: config.DOCUMENTS_URL, payments: config.PAYMENTS_URL };
   const subgraphUrls = new Map<string, string>();
   const signer = await GatewayProofSigner.fromPem(config.GATEWAY_PRIVATE_KEY);
@@ -35,8 +43,8 @@ export async function startGateway(config: GatewayConfig, overrides: { log?: Log
   gateway.onSchemaLoadOrUpdate(({ apiSchema: loaded }) => { apiSchema = loaded; });
   // Ended sessions and delegations are refused here too when REDIS_URL is set. Without it the gateway stays
   // stateless (it checks signatures and expiry) and the subgraphs, which all read identity's events, refuse them.
-  // Started first: its Redis connection comes up while the revocation list catches up.
-  const requestLimitsStarting = startRequestLimits(requestLimitsOf(config), { redisUrl: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX, log });
+  // Started first: the limits wait for the command connection while the revocation list catches up.
+  const requestLimitsStarting = startRequestLimits(requestLimitsOf(config), { redis, keyPrefix: config.REDIS_KEY_PREFIX, log });
   const revocations = await startRevocationList(config.REDIS_URL, {
     keyPrefix: config.REDIS_KEY_PREFIX, log, name: 'gateway-revocations',
     unconfigured: 'REDIS_URL is not set: the gateway verifies tokens statelessly; tokens of ended sessions and delegations are refused by the subgraphs, not here',
@@ -45,8 +53,6 @@ export async function startGateway(config: GatewayConfig, overrides: { log?: Log
     revocations, relyingParties: config.OIDC_ISSUER ? { issuer: config.OIDC_ISSUER, audience: config.GRAPH_AUDIENCE } : undefined,
   });
   const requestLimits = await requestLimitsStarting;
-  // Only answers /ready: the limits' connection and the revocation list's (which blocks on the stream) are their own.
-  const readinessRedis = config.REDIS_URL ? createRedis(config.REDIS_URL, log, 'gateway-readiness') : undefined;
   const service = await startHttpService<GatewayContext>({
     name: 'gateway', host: config.HOST, port: config.GATEWAY_PORT, production: config.NODE_ENV === 'production', log,
     trustProxy: config.TRUST_PROXY,
@@ -72,7 +78,7 @@ export async function startGateway(config: GatewayConfig, overrides: { log?: Log
         if (!response.ok) throw new Error(`answered ${response.status}`);
       }])),
       // Optional: without Redis the gateway answers on (limits per process, the revocation list as it was): degraded.
-      ...(readinessRedis ? { redis: redisReadiness(readinessRedis) } : {}),
+      ...(redis ? { redis: redisReadiness(redis) } : {}),
     },
     context: async (req, info) => {
       const authorization = req.header('authorization') ?? undefined;
@@ -87,5 +93,5 @@ export async function startGateway(config: GatewayConfig, overrides: { log?: Log
     },
   });
   // SIGHUP reloads the supergraph too (supergraph-file.ts).
-  return { ...service, reloadSupergraph: supergraph.reload, async stop() { await service.stop(); await revocations.stop(); await requestLimits.stop(); await persisted.stop(); readinessRedis?.disconnect(); } };
+  return { ...service, reloadSupergraph: supergraph.reload, async stop() { await service.stop(); await revocations.stop(); await requestLimits.stop(); await redis?.quit().catch(() => redis.disconnect()); } };
 }

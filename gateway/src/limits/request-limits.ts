@@ -13,7 +13,7 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type Redis from 'ioredis';
 import {
-  clientIpSubject, createRedis, RateLimitedError, RateLimiter, rateLimitRefusals, Role, ServiceUnavailableError, waitForRedis,
+  clientIpSubject, RateLimitedError, RateLimiter, rateLimitRefusals, Role, ServiceUnavailableError, waitForRedis,
   type LimitRule, type Logger, type Principal, type TokenVerifier,
 } from '../../../subgraphs/shared/src';
 import { CLIENT_NAME_HEADER, claimedTokenClaims, clientOf, type RequestClient } from './client';
@@ -61,18 +61,17 @@ export interface RunningRequestLimits {
   readonly limits: RequestLimits;
   /** The handlers, reading callers' tokens with the gateway's own verifier (it keeps verified tokens: no second check). */
   handlers(verifier: Pick<TokenVerifier, 'fromAuthorizationHeader'>): RequestLimitHandlers;
-  /** Stops renewing slots and closes the Redis connection. */
+  /** Stops renewing slots (the Redis connection is the gateway's, closed by it). */
   stop(): Promise<void>;
 }
 
 /**
- * Opens the limits' own Redis connection (commands fail fast; the revocation list's connection blocks on the stream)
- * and waits up to 3 s for it, so the first requests already count in the shared windows. Call it early: the wait runs
- * while the rest of the gateway starts.
+ * Counts in Redis on the gateway's command connection (the one the persisted operations and /ready use too; the
+ * revocation list has its own, which blocks on the stream), after waiting up to 3 s for it, so the first requests
+ * already count in the shared windows. Call it early: the wait runs while the rest of the gateway starts.
  */
-export async function startRequestLimits(limits: RequestLimits, options: { redisUrl?: string; keyPrefix: string; log: Logger; slotLeaseMs?: number }): Promise<RunningRequestLimits> {
-  const { log, keyPrefix } = options;
-  const redis: Redis | undefined = options.redisUrl ? createRedis(options.redisUrl, log, 'gateway-limits') : undefined;
+export async function startRequestLimits(limits: RequestLimits, options: { redis?: Redis; keyPrefix: string; log: Logger; slotLeaseMs?: number }): Promise<RunningRequestLimits> {
+  const { log, keyPrefix, redis } = options;
   if (!redis) log.warn('REDIS_URL is not set: request limits are counted per process (each gateway replica allows the full limits)');
   const health = outageReport(log);
   const counters = new SharedCounters(redis, keyPrefix, health);
@@ -88,7 +87,6 @@ export async function startRequestLimits(limits: RequestLimits, options: { redis
     }),
     async stop() {
       slots.stop();
-      if (redis) await redis.quit().catch(() => { redis.disconnect(); });
     },
   };
 }

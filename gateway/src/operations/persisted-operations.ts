@@ -22,7 +22,8 @@ import { existsSync } from 'node:fs';
 import type { ApolloServerOptions, ApolloServerPlugin, BaseContext } from '@apollo/server';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { GraphQLError } from 'graphql';
-import { createRedis, type Logger } from '../../../subgraphs/shared/src';
+import type Redis from 'ioredis';
+import type { Logger } from '../../../subgraphs/shared/src';
 import { MemoryDocumentCache, RedisDocumentCache, type DocumentCache } from './document-cache';
 import { OperationManifest, operationId, SHA256_HEX } from './manifest';
 
@@ -50,25 +51,22 @@ export interface PersistedOperations {
   /** On /graphql after the body is parsed and before the operation limits. */
   readonly middleware: RequestHandler;
   plugins<C extends BaseContext>(): ApolloServerPlugin<C>[];
-  stop(): Promise<void>;
 }
 
 /**
  * Reads the manifest, synchronously so that a gateway with a bad one stops before it opens any connection (a missing
  * one stops it in safelist mode; in apq mode it only means no operation is known by hash from the start). In apq mode
- * with REDIS_URL it opens the documents' Redis connection without waiting for it: a cache, it answers misses until
+ * with Redis (the gateway's command connection) it keeps documents there, not waiting for it: a cache, it answers misses until
  * Redis does.
  */
-export function createPersistedOperations(settings: PersistedOperationsSettings, options: { redisUrl?: string; keyPrefix: string; log: Logger }): PersistedOperations {
+export function createPersistedOperations(settings: PersistedOperationsSettings, options: { redis?: Redis; keyPrefix: string; log: Logger }): PersistedOperations {
   const { mode } = settings;
   const { log } = options;
   const manifest = loadManifest(settings, log);
-  let redis: ReturnType<typeof createRedis> | undefined;
   let documents: DocumentCache | undefined;
   if (mode === 'apq') {
-    if (options.redisUrl) {
-      redis = createRedis(options.redisUrl, log, 'gateway-apq');
-      documents = new RedisDocumentCache(redis, options.keyPrefix, settings.apqTtlSeconds, log);
+    if (options.redis) {
+      documents = new RedisDocumentCache(options.redis, options.keyPrefix, settings.apqTtlSeconds, log);
     } else {
       documents = new MemoryDocumentCache(settings.apqTtlSeconds);
       log.warn('REDIS_URL is not set: automatic persisted queries are kept in this process, bounded (each gateway replica registers its own)');
@@ -80,9 +78,6 @@ export function createPersistedOperations(settings: PersistedOperationsSettings,
     persistedQueries: documents ? { cache: documents, ttl: settings.apqTtlSeconds } : false,
     middleware: persistedOperationsMiddleware(mode, manifest, documents, log),
     plugins: <C extends BaseContext>() => (mode === 'safelist' ? [safelistPlugin<C>(manifest)] : []),
-    async stop() {
-      if (redis) await redis.quit().catch(() => { redis!.disconnect(); });
-    },
   };
 }
 
