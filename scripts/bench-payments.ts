@@ -16,6 +16,7 @@ import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_TYPE, createLogger, Role, todayInVi
 import { ROOT, spawnGraph, waitForReady } from './lib/graph-processes';
 import { newEs256KeyPair } from './lib/keys';
 import { freePort, startEmbeddedPostgres, startRedisServer } from './lib/local-services';
+import { quantileOf } from './lib/latency';
 import { CpuMeter } from './lib/process-cpu';
 import { daysFrom, hasRemittancesTable, movementsFor, NATIONAL_MOVEMENTS_PER_DAY, networkWeight, seedPaymentsDay, type DaySeed } from './lib/payments-seed';
 
@@ -351,8 +352,7 @@ async function load(agent: http.Agent, url: URL, clerks: Clerk[], seconds: numbe
     }
   }));
   const elapsed = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
+  const at = quantileOf(latencies);
   return { requests: latencies.length, ok, failed, seconds: elapsed, p50: at(0.5), p99: at(0.99), firstError, mismatched };
 }
 

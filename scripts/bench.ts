@@ -5,6 +5,7 @@ import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '../subgraphs/identity/src/database
 import { generateSigningKeyPem } from '../subgraphs/identity/src/sessions/signing-key';
 import { Role } from '../subgraphs/shared/src';
 import { ROOT, SERVICE_ENTRIES, serviceName, spawnGraph, waitForReady } from './lib/graph-processes';
+import { quantileOf } from './lib/latency';
 import { peakResidentMiB } from './lib/process-cpu';
 import { newEs256KeyPair } from './lib/keys';
 import { freePort, startEmbeddedPostgres, startRedisServer } from './lib/local-services';
@@ -69,8 +70,7 @@ async function load(label: string, url: string, body: string | null, token: stri
     }
   }));
   const seconds = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
+  const at = quantileOf(latencies);
   // The first failure, so that a failed run says why.
   if (firstError) console.log(`bench: ${label}: ${errors} failed; the first: ${firstError}`);
   return { label, requests, seconds, p50: at(0.5), p95: at(0.95), p99: at(0.99), errors };
