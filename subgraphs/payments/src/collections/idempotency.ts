@@ -93,7 +93,7 @@ export class IdempotentRunner {
     try {
       prepared = prepare();
     } catch (error) {
-      const answered = await this.answerIfAny<S>(claim);
+      const answered = await this.answerIfAny<S>((sql, params) => this.db.query(sql, params), claim);
       if (answered !== undefined) return replay(answered);
       throw error;
     }
@@ -105,14 +105,14 @@ export class IdempotentRunner {
 
   /** The answer stored for a taken key; CONFLICT when the key was used for another request. */
   private async storedAnswer<S>(query: Query, claim: IdempotencyClaim): Promise<S> {
-    const [stored] = (await query(`SELECT operation, request_hash, response FROM payments.idempotency_keys WHERE caller_id = $1 AND key = $2`, [claim.callerId, claim.key])) as { operation: string; request_hash: string; response: S }[];
-    if (!stored || stored.operation !== claim.operation || stored.request_hash !== claim.hash) throw new IdempotencyKeyReusedError();
-    return stored.response;
+    const answer = await this.answerIfAny<S>(query, claim);
+    if (answer === undefined) throw new IdempotencyKeyReusedError();
+    return answer;
   }
 
   /** The answer stored for this key and request if there is one still in its day; undefined if none. */
-  private async answerIfAny<S>(claim: IdempotencyClaim): Promise<S | undefined> {
-    const [stored] = (await this.db.query(
+  private async answerIfAny<S>(query: Query, claim: IdempotencyClaim): Promise<S | undefined> {
+    const [stored] = (await query(
       `SELECT operation, request_hash, response FROM payments.idempotency_keys WHERE caller_id = $1 AND key = $2 AND expires_at >= now()`, [claim.callerId, claim.key],
     )) as { operation: string; request_hash: string; response: S | null }[];
     if (!stored || stored.response === null) return undefined;
